@@ -1,0 +1,205 @@
+"""Pydantic models of useapi.net's Kling API v1 requests and responses, in the upstream's own field names.
+
+These models are the one source of truth for the wire shapes: the client parses responses with them and the
+embedded simulator builds its responses from them, so the two cannot drift apart.
+
+Sources (see ../shared/reference/useapi-kling-api.md, "the reference" below, and the seed document):
+- create and poll responses: seed "Generate a video in two API calls"; reference §5.0 and §6.1.
+- accounts and balance: reference §3.1 and §3.2.
+- assets: reference §7.1 (upload) and §7.2 (clean download).
+
+Response models tolerate unknown fields (``extra="allow"``) so that an upstream addition never breaks parsing;
+request models forbid them so that a typo in our own code fails loudly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+# Task status codes. 5 and 99 are documented (seed; reference §6.1); 10 is inferred from Kling's web status set;
+# the failure codes come from the seed ("The terminal failure statuses are 6, 7, 9, 50, 53, 54, and 58").
+STATUS_SUBMITTED = 5
+STATUS_PROCESSING = 10
+STATUS_SUCCEED = 99
+FAILURE_STATUSES: frozenset[int] = frozenset({6, 7, 9, 50, 53, 54, 58})
+SUCCEED_NAME = "succeed"
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def to_body(self) -> dict[str, Any]:
+        """The JSON body as sent upstream: unset fields are omitted, never sent as null."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+# --- errors -------------------------------------------------------------------------------------------------------
+
+
+class ErrorBody(_Response):
+    """The flat error object useapi answers with: ``{"error": "...", "code": 401}`` (reference §1)."""
+
+    error: str = ""
+    code: int | None = None
+
+
+# --- accounts -----------------------------------------------------------------------------------------------------
+
+
+class AccountSession(_Response):
+    userId: str | None = None
+    ExpireTime: int | None = None
+    ExpireTimeUTC: str | None = None
+
+
+class Account(_Response):
+    """One configured Kling account as GET /accounts lists it (reference §3.1)."""
+
+    email: str
+    maxJobs: int | None = None
+    session: AccountSession | None = None
+    password: str | None = None
+
+
+class BalancePoint(_Response):
+    """One credit grant (reference §3.2)."""
+
+    orderId: str | None = None
+    type: str | None = None
+    amount: float | None = None
+    balance: float | None = None
+    startTime: int | None = None
+    endTime: int | None = None
+
+
+class Balance(_Response):
+    """``balance`` of GET /accounts/{email}: ``total`` is the remaining balance (reference §3.2)."""
+
+    total: float
+    points: list[BalancePoint] = Field(default_factory=list)
+    tickets: list[Any] = Field(default_factory=list)
+    nextApplyTime: int | None = None
+
+
+class AccountDetail(Account):
+    """GET /accounts/{email}: the account record plus its balance (reference §3.2)."""
+
+    balance: Balance | None = None
+
+
+class AccountList(RootModel[dict[str, Account]]):
+    """GET /accounts: a JSON object keyed by account email (reference §3.1)."""
+
+
+# --- generation requests ------------------------------------------------------------------------------------------
+
+
+class Text2VideoRequest(_Request):
+    """POST /videos/text2video body (reference §5.1). ``duration`` is sent as a string, as the docs show."""
+
+    prompt: str
+    model_name: str
+    email: str | None = None
+    negative_prompt: str | None = None
+    cfg_scale: float | None = None
+    duration: str | None = None
+    aspect_ratio: str | None = None
+    mode: str | None = None
+    enable_audio: bool | None = None
+
+
+class Image2VideoFramesRequest(_Request):
+    """POST /videos/image2video-frames body (reference §5.2). There is no aspect_ratio field on this endpoint."""
+
+    model_name: str
+    email: str | None = None
+    image: str | None = None
+    image_tail: str | None = None
+    prompt: str | None = None
+    negative_prompt: str | None = None
+    cfg_scale: float | None = None
+    duration: str | None = None
+    mode: str | None = None
+    enable_audio: bool | None = None
+
+
+# --- tasks --------------------------------------------------------------------------------------------------------
+
+
+class Resource(_Response):
+    """A media file of a work. ``duration`` is in milliseconds (seed: ``"duration": 5041``)."""
+
+    resource: str
+    width: int | None = None
+    height: int | None = None
+    duration: int | None = None
+    resourceKey: str | None = None
+
+
+class Work(_Response):
+    """One output of a task. ``resource.resource`` is the watermarked preview (seed, "Why is my video watermarked")."""
+
+    workId: int
+    status: int | None = None
+    status_name: str | None = None
+    contentType: str | None = None
+    resource: Resource | None = None
+    cover: Resource | None = None
+
+
+class TaskInner(_Response):
+    """The ``task`` object; ``task.id`` is the id to poll (seed: "The task id you poll on is task.id")."""
+
+    id: int
+    userId: int | None = None
+    type: str | None = None
+    scene: str | None = None
+    status: int | None = None
+    status_name: str | None = None
+    status_final: bool | None = None
+    taskInfo: dict[str, Any] | None = None
+    createTime: int | None = None
+    updateTime: int | None = None
+
+
+class TaskResponse(_Response):
+    """Create response and GET /tasks/{task_id} alike (seed's two JSON examples; reference §5.0, §6.1).
+
+    The top-level ``status``/``status_name``/``status_final`` are what useapi's own scripts read; ``task`` is
+    present on create and on poll.
+    """
+
+    status: int
+    status_name: str
+    status_final: bool
+    task: TaskInner | None = None
+    works: list[Work] = Field(default_factory=list)
+    message: str | None = None
+    error: str | None = None
+    etaTime: int | None = None
+    queuingEtaTime: int | None = None
+
+
+# --- assets -------------------------------------------------------------------------------------------------------
+
+
+class AssetDownload(_Response):
+    """GET /assets/download: ``cdnUrl`` is the file itself for one workId and one fileType (reference §7.2)."""
+
+    cdnUrl: str
+    status: str | None = None
+
+
+class AssetUpload(_Response):
+    """POST /assets/: ``url`` is what to pass as ``image`` (reference §7.1). ``status`` 3 = image, 1 = video."""
+
+    status: int
+    url: str
+    message: str | None = None
+    fileName: str | None = None

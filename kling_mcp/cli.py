@@ -1,0 +1,178 @@
+"""The ``kling-mcp`` command: serve MCP (stdio or Streamable HTTP), or run the simulator, the demo, a batch, or
+print client set-up. Argument parsing only; each command lives in its own module and is imported when used, so
+that starting the server stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from pydantic import SecretStr
+
+from kling_mcp import __version__
+from kling_mcp.config import Settings, SettingsError
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+SIMULATED_TOKEN = "user:0-simulated-token"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kling-mcp",
+        description="MCP server for Kling AI video generation through useapi.net. With no command it serves MCP "
+        "over stdio.",
+    )
+    parser.add_argument("--version", action="version", version=f"kling-mcp {__version__}")
+    _serve_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve MCP (the default)")
+    _serve_options(serve)
+
+    sim = commands.add_parser("simulator", help="run the useapi Kling API simulator alone")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8765, help="0 picks a free port (default 8765)")
+    sim.add_argument("--speed", type=float, default=1.0, help="time divisor: 10 makes tasks finish 10x faster")
+    sim.add_argument("--accounts", default="demo@example.com", help="comma-separated account emails")
+    sim.add_argument("--token", default=None, help="the only token accepted (default: any non-empty token)")
+    sim.add_argument("--max-jobs", type=int, default=3, help="concurrent jobs per account (default 3)")
+
+    demo = commands.add_parser("demo", help="walk the whole flow against the embedded simulator")
+    demo.add_argument("--speed", type=float, default=20.0, help="simulator speed (default 20)")
+
+    config = commands.add_parser("print-config", help="print set-up for Claude Desktop, Claude Code, Cursor, VS Code")
+    config.add_argument("--simulate", action="store_true", help="set-up that runs on the simulator (no account)")
+
+    batch = commands.add_parser("batch", help="generate every prompt of a prompts.json file (the seed's format)")
+    batch.add_argument("prompts", help="path of the prompts JSON file")
+    batch.add_argument("--email", default=None)
+    batch.add_argument("--out", default=None, help="download folder (default KLING_MCP_OUTPUT_DIR)")
+    batch.add_argument("--concurrency", type=int, default=None, help="jobs in flight (default: the account's maxJobs)")
+    batch.add_argument("--dry-run", action="store_true", help="validate and price, submit nothing")
+    batch.add_argument("--skip-invalid", action="store_true", help="submit the valid entries even if some are not")
+    batch.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    batch.add_argument("--simulate", action="store_true", help="run against the embedded simulator")
+    batch.add_argument("--speed", type=float, default=20.0, help="simulator speed with --simulate")
+    return parser
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--transport",
+        choices=["stdio", "http"],
+        default=argparse.SUPPRESS,
+        help="stdio (default) or http (Streamable HTTP at /mcp)",
+    )
+    parser.add_argument("--host", default=argparse.SUPPRESS, help="HTTP bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=argparse.SUPPRESS, help="HTTP port (default 8000)")
+    parser.add_argument(
+        "--stateless",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="stateless Streamable HTTP (for several instances behind a load balancer)",
+    )
+    parser.add_argument(
+        "--simulate",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="back the server with an embedded simulator: no account or token needed",
+    )
+    parser.add_argument("--log-level", default=argparse.SUPPRESS, choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    command = args.command or "serve"
+    try:
+        if command == "serve":
+            serve(args)
+        elif command == "simulator":
+            run_simulator(args)
+        elif command == "demo":
+            from kling_mcp.demo import run_demo
+
+            sys.exit(run_demo(speed=args.speed))
+        elif command == "print-config":
+            from kling_mcp.client_config import print_config
+
+            print_config(simulate=args.simulate)
+        elif command == "batch":
+            from kling_mcp.batch import run_batch_command
+
+            sys.exit(run_batch_command(args))
+    except SettingsError as exc:
+        print(f"kling-mcp: configuration error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO; keep it quiet (URLs carry account emails).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+@contextmanager
+def simulated_settings(settings: Settings, *, speed: float = 20.0) -> Iterator[Settings]:
+    """Start an in-process simulator on a free loopback port and point the settings at it."""
+    from kling_mcp.simulator import SimulatorConfig, run_in_thread
+
+    with run_in_thread(SimulatorConfig(speed=speed)) as sim:
+        yield Settings.from_env(
+            {},
+            token=SecretStr(SIMULATED_TOKEN),
+            simulate=True,
+            base_url=sim.base_url,
+            output_dir=settings.output_dir,
+            state_dir=settings.state_dir / "simulated",
+            allowed_dirs=settings.allowed_dirs,
+            wait_cap=settings.wait_cap,
+            min_poll_interval=min(settings.min_poll_interval, 1.0),
+            auto_download=settings.auto_download,
+            confirm=settings.confirm,
+            confirm_above=settings.confirm_above,
+        )
+
+
+def serve(args: argparse.Namespace) -> None:
+    transport = getattr(args, "transport", "stdio")
+    host = getattr(args, "host", "127.0.0.1")
+    port = getattr(args, "port", 8000)
+    configure_logging(getattr(args, "log_level", "INFO"))
+    settings = Settings.from_env()
+    if transport == "http" and host not in LOOPBACK and settings.http_token is None:
+        raise SettingsError(
+            f"serving HTTP on {host} (not loopback) requires KLING_MCP_HTTP_TOKEN: MCP clients must then send it "
+            "as a Bearer token"
+        )
+    from kling_mcp.server import create_server
+
+    if getattr(args, "simulate", False):
+        with simulated_settings(settings) as simulated:
+            logging.getLogger(__name__).info("serving on the embedded simulator at %s", simulated.base_url)
+            _run(create_server(simulated), transport, host, port, getattr(args, "stateless", False), settings)
+    else:
+        _run(create_server(settings), transport, host, port, getattr(args, "stateless", False), settings)
+
+
+def _run(server: object, transport: str, host: str, port: int, stateless: bool, settings: Settings) -> None:
+    from kling_mcp.transport import run_http, run_stdio
+
+    if transport == "http":
+        run_http(server, host=host, port=port, stateless=stateless, http_token=settings.http_token)
+    else:
+        run_stdio(server)
+
+
+def run_simulator(args: argparse.Namespace) -> None:
+    from kling_mcp.simulator import SimulatorConfig, serve
+
+    accounts = [a.strip() for a in args.accounts.split(",") if a.strip()]
+    config = SimulatorConfig(accounts=accounts, token=args.token, speed=args.speed, max_jobs=args.max_jobs)
+    serve(config, host=args.host, port=args.port)

@@ -1,0 +1,155 @@
+"""One Settings object, built from the environment (and command-line flags). Nothing else reads ``os.environ``.
+
+Every variable is listed in ``ENVIRONMENT`` with its meaning; the README's configuration table and
+``kling-mcp print-config`` are generated from or checked against it. Errors name the variable, never its value
+(the token must not leak through a configuration error).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+
+from kling_mcp.api.client import DEFAULT_BASE_URL
+
+ENVIRONMENT: dict[str, str] = {
+    "USEAPI_TOKEN": "useapi.net API token (required unless --simulate).",
+    "KLING_EMAIL": "Default Kling account email; when unset and useapi has exactly one account, that one is used.",
+    "USEAPI_BASE_URL": f"API base URL (default {DEFAULT_BASE_URL}); /v1/kling/... is appended.",
+    "KLING_MCP_OUTPUT_DIR": "Where videos are saved (default: ~/Downloads/kling-mcp, or ~/kling-mcp).",
+    "KLING_MCP_STATE_DIR": "Where the job ledger (SQLite) lives (default: $XDG_STATE_HOME/kling-mcp or "
+    "~/.local/state/kling-mcp).",
+    "KLING_MCP_WAIT_CAP": "Longest wait_seconds a tool call may block, in seconds (default 50).",
+    "KLING_MCP_MIN_POLL_INTERVAL": "Least time between two upstream polls of one task, in seconds (default 5).",
+    "KLING_MCP_AUTO_DOWNLOAD": "Download the clean master of a finished task in the background (default true).",
+    "KLING_MCP_ALLOWED_DIRS": "Folders local images may be read from, separated by the OS path separator "
+    "(default: the home folder).",
+    "KLING_MCP_CONFIRM": "Ask the user before spending credits: never | always | above:N (credits; default never).",
+    "KLING_MCP_MAX_RETRIES": "Retries of a read, or of a create refused with 429 (default 3).",
+    "KLING_MCP_MAX_DOWNLOAD_MB": "Largest file a download may write, in MB (default 2048).",
+    "KLING_MCP_HTTP_TOKEN": "Bearer token MCP clients must send when serving HTTP on a non-loopback address.",
+}
+
+ConfirmPolicy = Literal["never", "always", "above"]
+
+
+class SettingsError(ValueError):
+    """A configuration variable has a value that cannot be used. The message names the variable only."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: SecretStr | None = None
+    email: str | None = None
+    base_url: str = DEFAULT_BASE_URL
+    output_dir: Path = field(default_factory=lambda: default_output_dir())
+    state_dir: Path = field(default_factory=lambda: default_state_dir())
+    wait_cap: float = 50.0
+    min_poll_interval: float = 5.0
+    auto_download: bool = True
+    allowed_dirs: tuple[Path, ...] = field(default_factory=lambda: (Path.home(),))
+    confirm: ConfirmPolicy = "never"
+    confirm_above: float = 0.0
+    max_retries: int = 3
+    max_download_bytes: int = 2048 * 1024 * 1024
+    http_token: SecretStr | None = None
+    simulate: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        settings = cls()
+        values: dict[str, object] = {}
+        if (token := text("USEAPI_TOKEN")) is not None:
+            values["token"] = SecretStr(token)
+        if (email := text("KLING_EMAIL")) is not None:
+            values["email"] = email
+        if (base := text("USEAPI_BASE_URL")) is not None:
+            if not base.startswith(("http://", "https://")):
+                raise SettingsError("USEAPI_BASE_URL must start with http:// or https://")
+            values["base_url"] = base.rstrip("/")
+        if (out := text("KLING_MCP_OUTPUT_DIR")) is not None:
+            values["output_dir"] = Path(out).expanduser()
+        if (state := text("KLING_MCP_STATE_DIR")) is not None:
+            values["state_dir"] = Path(state).expanduser()
+        values["wait_cap"] = _number(env, "KLING_MCP_WAIT_CAP", settings.wait_cap, minimum=0, maximum=3600)
+        values["min_poll_interval"] = _number(
+            env, "KLING_MCP_MIN_POLL_INTERVAL", settings.min_poll_interval, minimum=0, maximum=600
+        )
+        values["auto_download"] = _flag(env, "KLING_MCP_AUTO_DOWNLOAD", settings.auto_download)
+        if (dirs := text("KLING_MCP_ALLOWED_DIRS")) is not None:
+            values["allowed_dirs"] = tuple(Path(d).expanduser() for d in dirs.split(os.pathsep) if d.strip())
+        if (confirm := text("KLING_MCP_CONFIRM")) is not None:
+            values.update(_confirm(confirm))
+        values["max_retries"] = int(_number(env, "KLING_MCP_MAX_RETRIES", settings.max_retries, minimum=0, maximum=20))
+        megabytes = _number(
+            env, "KLING_MCP_MAX_DOWNLOAD_MB", settings.max_download_bytes / 2**20, minimum=1, maximum=1 << 20
+        )
+        values["max_download_bytes"] = int(megabytes * 2**20)
+        if (http_token := text("KLING_MCP_HTTP_TOKEN")) is not None:
+            values["http_token"] = SecretStr(http_token)
+        values.update(overrides)
+        return replace(settings, **values)  # type: ignore[arg-type]
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float, maximum: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number from {minimum:g} to {maximum:g}") from None
+    if not (minimum <= value <= maximum):
+        raise SettingsError(f"{name} must be a number from {minimum:g} to {maximum:g}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false")
+
+
+def _confirm(raw: str) -> dict[str, object]:
+    lowered = raw.strip().lower()
+    if lowered in ("never", "always"):
+        return {"confirm": lowered}
+    if lowered.startswith(("above:", "above ")):
+        try:
+            return {"confirm": "above", "confirm_above": float(lowered[6:])}
+        except ValueError:
+            pass
+    raise SettingsError("KLING_MCP_CONFIRM must be never, always, or above:N (N credits)")
+
+
+def default_output_dir() -> Path:
+    home = Path.home()
+    downloads = home / "Downloads"
+    return (downloads if downloads.is_dir() else home) / "kling-mcp"
+
+
+def default_state_dir() -> Path:
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "kling-mcp"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "kling-mcp"
+    xdg = os.environ.get("XDG_STATE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".local" / "state") / "kling-mcp"

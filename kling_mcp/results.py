@@ -1,0 +1,225 @@
+"""What the tools return: pydantic output models (published as each tool's outputSchema) and the conversions from
+upstream shapes. Field names here are our contract with agents; upstream names stay in ``api/models.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from kling_mcp.api.models import STATUS_SUBMITTED, SUCCEED_NAME, AccountDetail, TaskResponse
+
+State = Literal["queued", "running", "succeeded", "failed"]
+
+# Seed: "useapi scripts poll every 15–20 s"; a queued task moves slower than a running one.
+POLL_AFTER_QUEUED_S = 20
+POLL_AFTER_RUNNING_S = 15
+
+
+class VideoInfo(BaseModel):
+    work_id: int = Field(description="Pass to download_clean as work_id.")
+    url: str = Field(
+        description="The WATERMARKED preview (works[].resource.resource). Use download_clean for the "
+        "watermark-free master."
+    )
+    watermarked: Literal[True] = True
+    width: int | None = None
+    height: int | None = None
+    duration_s: float | None = None
+    local_path: str | None = Field(default=None, description="Where the clean master was saved, once downloaded.")
+
+
+class TaskResult(BaseModel):
+    task_id: int = Field(description="Kling task id: keep it; poll it with get_task.")
+    state: State
+    status: int = Field(
+        description="Upstream status code (5 submitted, 10 processing, 99 succeed, 6/7/9/50/53/54/58 failed)."
+    )
+    status_name: str = Field(description="Upstream status name.")
+    final: bool = Field(description="True once the task will not change any more.")
+    videos: list[VideoInfo] = Field(default_factory=list)
+    error: str | None = Field(default=None, description="Upstream reason when the task failed.")
+    poll_after_s: int | None = Field(default=None, description="While not final: seconds to wait before get_task.")
+    next_step: str = Field(description="What to do next.")
+    model_name: str | None = None
+    email: str | None = None
+    estimated_credits: float | None = Field(
+        default=None,
+        description="Kling credits this generation is estimated "
+        "to cost (see kling://models for the source of each rate).",
+    )
+    idempotency_key: str | None = None
+    reused: bool = Field(
+        default=False,
+        description="True when an earlier submission with the same "
+        "idempotency_key was returned instead of submitting again.",
+    )
+
+    def summary(self) -> str:
+        head = f"Task {self.task_id}: {self.state} (status {self.status} {self.status_name})."
+        if self.reused:
+            head = f"Already submitted with this idempotency_key; nothing new was spent. {head}"
+        if self.estimated_credits is not None and not self.reused:
+            head += f" Estimated cost: {self.estimated_credits:g} credits."
+        parts = [head]
+        for video in self.videos:
+            parts.append(f"Video work_id {video.work_id} (watermarked preview): {video.url}")
+            if video.local_path:
+                parts.append(f"Clean master saved at {video.local_path}")
+        if self.error:
+            parts.append(f"Reason: {self.error}")
+        parts.append(self.next_step)
+        return "\n".join(parts)
+
+
+def task_state(task: TaskResponse) -> State:
+    """The robust rule useapi's own scripts use: final + "succeed" = success, any other final = failure
+    (reference §6.1)."""
+    if task.status_final:
+        return "succeeded" if task.status_name == SUCCEED_NAME else "failed"
+    return "queued" if task.status == STATUS_SUBMITTED else "running"
+
+
+def task_result(task: TaskResponse, *, task_id: int | None = None, **extra: Any) -> TaskResult:
+    """Convert an upstream task (create or poll response) into the tool result, with guidance for the agent."""
+    state = task_state(task)
+    tid = task.task.id if task.task is not None else task_id
+    if tid is None:
+        raise ValueError("task without id")
+    videos = [
+        VideoInfo(
+            work_id=work.workId,
+            url=work.resource.resource,
+            width=work.resource.width,
+            height=work.resource.height,
+            duration_s=None if work.resource.duration is None else round(work.resource.duration / 1000, 3),
+        )
+        for work in task.works
+        if work.resource is not None and work.resource.resource
+    ]
+    error = None
+    poll_after: int | None = None
+    if state == "failed":
+        error = task.error or task.message or f"Kling ended the task with status {task.status} ({task.status_name})."
+        next_step = "The task failed and will not change: do not poll it again. Adjust the request and submit anew."
+    elif state == "succeeded":
+        next_step = (
+            f"Done. Call download_clean with task_id={tid} to save the watermark-free master "
+            "(the url above is the watermarked preview)."
+        )
+    else:
+        poll_after = POLL_AFTER_QUEUED_S if state == "queued" else POLL_AFTER_RUNNING_S
+        next_step = (
+            f"Still {state}. Call get_task with task_id={tid} again in about {poll_after} s "
+            "(or pass wait_seconds to wait server-side); videos usually take a few minutes."
+        )
+    return TaskResult(
+        task_id=tid,
+        state=state,
+        status=task.status,
+        status_name=task.status_name,
+        final=task.status_final,
+        videos=videos,
+        error=error,
+        poll_after_s=poll_after,
+        next_step=next_step,
+        **extra,
+    )
+
+
+class DownloadResult(BaseModel):
+    task_id: int
+    work_id: int
+    url: str = Field(description="Where the file was fetched from.")
+    clean: bool = Field(description="True: the watermark-free master. False: the WATERMARKED preview (see reason).")
+    watermarked: bool
+    reason: str | None = Field(default=None, description="Why the clean master could not be had, when clean is false.")
+    saved: bool
+    path: str | None = None
+    bytes: int | None = None
+    already_downloaded: bool = False
+
+    def summary(self) -> str:
+        kind = "clean master (no watermark)" if self.clean else "WATERMARKED preview"
+        if not self.saved:
+            text = f"Task {self.task_id} work {self.work_id}: {kind} URL: {self.url}"
+        else:
+            again = " (already downloaded earlier)" if self.already_downloaded else ""
+            text = f"Saved the {kind} of task {self.task_id} to {self.path} ({self.bytes} bytes){again}."
+        if self.reason:
+            text += f"\nNot clean because: {self.reason}"
+        return text
+
+
+class CreditGrant(BaseModel):
+    type: str | None = None
+    amount: float | None = None
+    remaining: float | None = None
+    starts_at: str | None = None
+    expires_at: str | None = None
+
+
+class BalanceResult(BaseModel):
+    email: str
+    credits: float = Field(
+        description="The upstream's balance.total, as reported (unit not documented: the doc "
+        "sample suggests Kling credits × 100)."
+    )
+    grants: list[CreditGrant] = Field(default_factory=list)
+    max_jobs: int | None = Field(default=None, description="How many generations this account may run at once.")
+    unit_note: str = (
+        "credits is balance.total exactly as useapi reports it. useapi does not document its unit; its doc sample "
+        "(66000 for a 660-credit plan) suggests Kling credits x 100."
+    )
+
+    def summary(self) -> str:
+        text = f"{self.email}: balance {self.credits:g} (as useapi reports it; likely Kling credits x 100)"
+        if self.max_jobs is not None:
+            text += f", up to {self.max_jobs} jobs at once"
+        for grant in self.grants:
+            text += (
+                f"\n- {grant.type or 'grant'}: {grant.remaining:g} of {grant.amount:g} left"
+                if (grant.remaining is not None and grant.amount is not None)
+                else ""
+            )
+            if grant.expires_at:
+                text += f", expires {grant.expires_at}"
+        return text
+
+
+def balance_result(account: AccountDetail) -> BalanceResult:
+    balance = account.balance
+    grants = [
+        CreditGrant(
+            type=p.type,
+            amount=p.amount,
+            remaining=p.balance,
+            starts_at=_iso(p.startTime),
+            expires_at=_iso(p.endTime),
+        )
+        for p in (balance.points if balance else [])
+    ]
+    return BalanceResult(
+        email=account.email,
+        credits=balance.total if balance else 0.0,
+        grants=grants,
+        max_jobs=account.maxJobs,
+    )
+
+
+def _iso(epoch_ms: int | None) -> str | None:
+    if epoch_ms is None:
+        return None
+    try:
+        return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    hint: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)
