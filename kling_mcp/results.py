@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from kling_mcp.api.models import STATUS_SUBMITTED, SUCCEED_NAME, AccountDetail, TaskResponse
+from kling_mcp.jobs.ledger import Job
 
 State = Literal["queued", "running", "succeeded", "failed"]
 
@@ -223,3 +224,27 @@ class ErrorInfo(BaseModel):
     message: str
     hint: str = ""
     details: dict[str, Any] = Field(default_factory=dict)
+
+
+class JobList(BaseModel):
+    jobs: list[Job]
+
+    def summary(self) -> str:
+        if not self.jobs:
+            return "No jobs recorded."
+        lines = [f"{len(self.jobs)} job(s), newest first:"]
+        for job in self.jobs:
+            where = f" -> {job.path}" if job.path else ""
+            lines.append(f"- task {job.task_id}: {job.state} {job.model_name or ''} {job.created_at}{where}")
+        return "\n".join(lines)
+
+
+class ModelList(BaseModel):
+    defaults: dict[str, str]
+    aspect_ratios: list[str]
+    max_prompt_chars: int
+    credits_note: str
+    models: list[dict[str, Any]]
+
+    def summary(self) -> str:
+        return "\n".join(f"{m['name']}: {m['summary']}" for m in self.models)

@@ -5,25 +5,33 @@ error with a stable code in one place.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Annotated, Any, ParamSpec, Protocol
+from typing import Annotated
 
-from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
-from mcp.types import CallToolResult, ContentBlock, ResourceLink, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field, ValidationError
+from mcp.server.mcpserver import Context, ElicitationResult, MCPServer, Resolve
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+from mcp.types import ListRootsResult, ToolAnnotations
+from pydantic import Field
 
 from kling_mcp import __version__, catalog
-from kling_mcp.api.errors import KlingError
 from kling_mcp.config import Settings
-from kling_mcp.jobs.ledger import Job
 from kling_mcp.jobs.service import KlingService
-from kling_mcp.results import BalanceResult, DownloadResult, ErrorInfo, TaskResult
+from kling_mcp.resolvers import (
+    AppState,
+    SpendConfirmation,
+    check_confirmation,
+    client_roots,
+    confirm_animate,
+    confirm_generate,
+    progress_of,
+    root_paths,
+    service_of,
+)
+from kling_mcp.results import BalanceResult, DownloadResult, JobList, ModelList, TaskResult
+from kling_mcp.tool_results import KlingMCPServer, tool_errors
 
 logger = logging.getLogger(__name__)
 
@@ -35,128 +43,6 @@ download_clean(task_id) saves the watermark-free master (the url in get_task is 
 list_jobs recovers the task_id of any earlier submission. Read kling://models (or list_models) for what each model
 allows and costs. Errors carry a code (invalid_parameter, capacity, moderation_rejected, not_found, ...) and say
 what to do next."""
-
-
-@dataclass
-class AppState:
-    service: KlingService
-
-
-class Summarised(Protocol):
-    def summary(self) -> str: ...
-
-
-P = ParamSpec("P")
-
-
-class KlingMCPServer(MCPServer[AppState]):
-    """MCPServer whose argument-validation failures come back with the same coded error shape as every other
-    failure (the SDK's default is a bare pydantic message without a code)."""
-
-    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
-        try:
-            return await super().call_tool(name, arguments, context)
-        except ToolError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, ValidationError):
-                return error_result(_argument_error(cause))
-            if name not in {tool.name for tool in await self.list_tools()}:
-                return error_result(
-                    ErrorInfo(
-                        code="unknown_tool",
-                        message=f"There is no tool named {name!r}.",
-                        hint="Call tools/list to see the tools.",
-                    )
-                )
-            raise
-
-
-def _argument_error(error: ValidationError) -> ErrorInfo:
-    problems = []
-    for item in error.errors()[:5]:
-        parameter = ".".join(str(p) for p in item["loc"]) or "(arguments)"
-        value = json.dumps(item.get("input"), default=str)
-        if len(value) > 60:
-            value = value[:57] + "…"
-        problems.append(f"{parameter}={value}: {item['msg']}")
-    return ErrorInfo(
-        code="invalid_parameter",
-        message="Invalid arguments: " + "; ".join(problems) + ".",
-        hint="Nothing was sent upstream. Fix the arguments (see the tool's input schema) and call again.",
-        details={"parameters": [".".join(str(p) for p in i["loc"]) for i in error.errors()]},
-    )
-
-
-def error_result(info: ErrorInfo) -> CallToolResult:
-    text = f"Error [{info.code}]: {info.message}"
-    if info.hint:
-        text += f" {info.hint}"
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)],
-        structured_content={"error": info.model_dump(mode="json")},
-        is_error=True,
-    )
-
-
-def success_result(model: BaseModel, links: list[ContentBlock] | None = None) -> CallToolResult:
-    summary = model.summary() if hasattr(model, "summary") else model.model_dump_json(indent=2)
-    content: list[ContentBlock] = [TextContent(type="text", text=summary), *(links or [])]
-    return CallToolResult(content=content, structured_content=model.model_dump(mode="json"))
-
-
-def tool_errors(fn: Callable[P, Awaitable[BaseModel]]) -> Callable[P, Awaitable[CallToolResult]]:
-    """Turn a tool's model into a result (summary text + structuredContent), and a KlingError into a coded tool
-    error. Anything else is a bug: it is logged and reported without its text (which could hold anything)."""
-
-    @functools.wraps(fn)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> CallToolResult:
-        try:
-            model = await fn(*args, **kwargs)
-        except KlingError as exc:
-            logger.info("tool %s failed: %s", fn.__name__, exc.code)
-            return error_result(
-                ErrorInfo(code=exc.code, message=exc.message, hint=exc.hint, details=_plain(exc.details))
-            )
-        except (ToolError, KeyboardInterrupt):
-            raise
-        except Exception:
-            logger.exception("tool %s crashed", fn.__name__)
-            return error_result(
-                ErrorInfo(
-                    code="internal_error",
-                    message="kling-mcp hit an unexpected error.",
-                    hint="See the server log; the task ids already returned stay valid.",
-                )
-            )
-        return success_result(model, _links(model))
-
-    return wrapper
-
-
-def _plain(details: dict[str, Any]) -> dict[str, Any]:
-    plain: dict[str, Any] = json.loads(json.dumps(details, default=str))
-    return plain
-
-
-def _links(model: BaseModel) -> list[ContentBlock]:
-    """Resource links to downloaded files, so the agent can read them without their bytes in the conversation."""
-    links: list[ContentBlock] = []
-    pairs: list[tuple[int, int, str | None]] = []
-    if isinstance(model, TaskResult):
-        pairs = [(model.task_id, v.work_id, v.local_path) for v in model.videos if v.local_path]
-    elif isinstance(model, DownloadResult) and model.saved:
-        pairs = [(model.task_id, model.work_id, model.path)]
-    for task_id, work_id, path in pairs:
-        links.append(
-            ResourceLink(
-                type="resource_link",
-                uri=f"kling://videos/{task_id}/{work_id}",
-                name=f"kling_{task_id}_{work_id}.mp4",
-                mime_type="video/mp4",
-                description=f"Downloaded video at {path}",
-            )
-        )
-    return links
 
 
 # --- parameter types shared by the tools ---------------------------------------------------------------------------
@@ -213,7 +99,9 @@ Models: {_models_line(catalog.TEXT2VIDEO_MODELS)}
 Aspect ratios: {", ".join(catalog.ASPECT_RATIOS)}. Invalid combinations are refused before anything is sent."""
 
 ANIMATE_DESCRIPTION = f"""Animate a still image (start frame `image`, and/or end frame `image_tail`) into a video;
-returns the task_id at once. Costs Kling credits. Images are https URLs. The aspect ratio comes from the image.
+returns the task_id at once. Costs Kling credits. Images: an https URL, a local file path or file:// URL (under the
+allowed folders), or a data: URI; local PNG/JPEG (10 MB max) are uploaded to useapi first. The aspect ratio comes
+from the image.
 Then call get_task(task_id, wait_seconds=50) until final, then download_clean(task_id).
 Models: {_models_line(catalog.IMAGE2VIDEO_MODELS)}"""
 
@@ -221,41 +109,6 @@ SPENDS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempoten
 READS = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 LOCAL_READS = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 WRITES_FILE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
-
-
-class JobList(BaseModel):
-    jobs: list[Job]
-
-    def summary(self) -> str:
-        if not self.jobs:
-            return "No jobs recorded."
-        lines = [f"{len(self.jobs)} job(s), newest first:"]
-        for job in self.jobs:
-            where = f" -> {job.path}" if job.path else ""
-            lines.append(f"- task {job.task_id}: {job.state} {job.model_name or ''} {job.created_at}{where}")
-        return "\n".join(lines)
-
-
-class ModelList(BaseModel):
-    defaults: dict[str, str]
-    aspect_ratios: list[str]
-    max_prompt_chars: int
-    credits_note: str
-    models: list[dict[str, Any]]
-
-    def summary(self) -> str:
-        return "\n".join(f"{m['name']}: {m['summary']}" for m in self.models)
-
-
-def _service(ctx: Context[AppState]) -> KlingService:
-    return ctx.request_context.lifespan_context.service
-
-
-def _progress(ctx: Context[AppState]) -> Callable[[float, float | None, str], Awaitable[None]]:
-    async def report(progress: float, total: float | None, message: str) -> None:
-        await ctx.report_progress(progress, total, message)
-
-    return report
 
 
 def create_server(settings: Settings) -> KlingMCPServer:
@@ -293,8 +146,10 @@ def create_server(settings: Settings) -> KlingMCPServer:
         email: Email = None,
         idempotency_key: IdempotencyKey = None,
         wait_seconds: WaitSeconds = 0,
+        confirmation: Annotated[ElicitationResult[SpendConfirmation], Resolve(confirm_generate)] = None,  # type: ignore[assignment]
     ) -> TaskResult:
-        return await _service(ctx).generate(
+        check_confirmation(confirmation)
+        return await service_of(ctx).generate(
             prompt=prompt,
             model_name=model_name,
             aspect_ratio=aspect_ratio,
@@ -306,15 +161,19 @@ def create_server(settings: Settings) -> KlingMCPServer:
             email=email,
             idempotency_key=idempotency_key,
             wait_seconds=wait_seconds,
-            progress=_progress(ctx),
+            progress=progress_of(ctx),
         )
 
     @mcp.tool(title="Animate an image into a video", description=ANIMATE_DESCRIPTION, annotations=SPENDS)
     @tool_errors
     async def animate_image(
         ctx: Context[AppState],
-        image: Annotated[str | None, Field(description="Start frame: an https URL.")] = None,
-        image_tail: Annotated[str | None, Field(description="End frame: an https URL.")] = None,
+        image: Annotated[
+            str | None, Field(description="Start frame: https URL, local path, file:// URL or data: URI.")
+        ] = None,
+        image_tail: Annotated[
+            str | None, Field(description="End frame: https URL, local path, file:// URL or data: URI.")
+        ] = None,
         prompt: Annotated[str | None, Field(description="How the image moves (optional).")] = None,
         model_name: Annotated[
             str, Field(description="Kling model.", json_schema_extra={"enum": list(catalog.IMAGE2VIDEO_MODELS)})
@@ -324,11 +183,17 @@ def create_server(settings: Settings) -> KlingMCPServer:
         negative_prompt: NegativePrompt = None,
         cfg_scale: CfgScale = None,
         enable_audio: EnableAudio = None,
+        aspect_ratio: Annotated[
+            str | None, Field(description="Not accepted: image-to-video takes the aspect ratio from the image.")
+        ] = None,
         email: Email = None,
         idempotency_key: IdempotencyKey = None,
         wait_seconds: WaitSeconds = 0,
+        confirmation: Annotated[ElicitationResult[SpendConfirmation], Resolve(confirm_animate)] = None,  # type: ignore[assignment]
+        roots: Annotated[ListRootsResult | None, Resolve(client_roots)] = None,
     ) -> TaskResult:
-        return await _service(ctx).animate(
+        check_confirmation(confirmation)
+        return await service_of(ctx).animate(
             image=image,
             image_tail=image_tail,
             prompt=prompt,
@@ -338,10 +203,12 @@ def create_server(settings: Settings) -> KlingMCPServer:
             negative_prompt=negative_prompt,
             cfg_scale=cfg_scale,
             enable_audio=enable_audio,
+            aspect_ratio=aspect_ratio,
             email=email,
             idempotency_key=idempotency_key,
             wait_seconds=wait_seconds,
-            progress=_progress(ctx),
+            progress=progress_of(ctx),
+            roots=root_paths(roots),
         )
 
     @mcp.tool(title="Check a generation", annotations=READS)
@@ -356,7 +223,7 @@ def create_server(settings: Settings) -> KlingMCPServer:
 
         A failed task is a normal result (state "failed" with the reason). While not final, the result says when
         to call again. Once succeeded, call download_clean: the url here is the watermarked preview."""
-        return await _service(ctx).get_task(task_id, email, wait_seconds=wait_seconds, progress=_progress(ctx))
+        return await service_of(ctx).get_task(task_id, email, wait_seconds=wait_seconds, progress=progress_of(ctx))
 
     @mcp.tool(title="Download the watermark-free video", annotations=WRITES_FILE)
     @tool_errors
@@ -375,14 +242,14 @@ def create_server(settings: Settings) -> KlingMCPServer:
         The result says clean=true for the master; clean=false means the account could not have it (a free Kling
         plan) and the saved file is the WATERMARKED preview, with the reason. Refuses unfinished or failed tasks.
         Calling it again returns the file already saved."""
-        return await _service(ctx).download_clean(task_id, work_id, save=save, email=email, overwrite=overwrite)
+        return await service_of(ctx).download_clean(task_id, work_id, save=save, email=email, overwrite=overwrite)
 
     @mcp.tool(title="Kling credit balance", annotations=READS)
     @tool_errors
     async def get_balance(ctx: Context[AppState], email: Email = None) -> BalanceResult:
         """Show the Kling account's remaining credits (as useapi reports them), its credit grants with their expiry,
         and how many jobs it may run at once. Free to call."""
-        return await _service(ctx).balance(email)
+        return await service_of(ctx).balance(email)
 
     @mcp.tool(title="List recorded generations", annotations=LOCAL_READS)
     @tool_errors
@@ -402,7 +269,7 @@ def create_server(settings: Settings) -> KlingMCPServer:
     ) -> JobList:
         """List the generations this server has submitted (kept across restarts): task ids, states, prompts and
         local files. Use it to find a task_id that a timed-out call did not return. Free to call."""
-        return JobList(jobs=await _service(ctx).list_jobs(state=state, since=since, limit=limit))
+        return JobList(jobs=await service_of(ctx).list_jobs(state=state, since=since, limit=limit))
 
     @mcp.tool(title="List Kling models", annotations=LOCAL_READS)
     @tool_errors
@@ -421,14 +288,14 @@ def create_server(settings: Settings) -> KlingMCPServer:
 
     @mcp.resource("kling://jobs/{task_id}", title="A recorded generation", mime_type="application/json")
     async def job_resource(task_id: str, ctx: Context[AppState]) -> str:
-        job = await _service(ctx).job(_int(task_id))
+        job = await service_of(ctx).job(_int(task_id))
         if job is None:
             raise ResourceNotFoundError(f"No job with task_id {task_id} in the ledger.")
         return job.model_dump_json(indent=2)
 
     @mcp.resource("kling://videos/{task_id}/{work_id}", title="A downloaded video", mime_type="video/mp4")
     async def video_resource(task_id: str, work_id: str, ctx: Context[AppState]) -> bytes:
-        job = await _service(ctx).job(_int(task_id))
+        job = await service_of(ctx).job(_int(task_id))
         record = None if job is None else job.downloads.get(str(_int(work_id)))
         if record is None:
             raise ResourceNotFoundError(f"Task {task_id} work {work_id} has not been downloaded.")

@@ -42,6 +42,15 @@ def confined_path(base: Path, name: str) -> Path:
         ) from None
 
 
+async def resolve_host(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Every address ``host`` resolves to (the standard library parses them; no hand-written IP parsing)."""
+    try:
+        infos = await anyio.getaddrinfo(host, port)
+    except OSError:
+        raise DownloadError(f"Cannot resolve the download host {host}.") from None
+    return [ipaddress.ip_address(info[4][0]) for info in infos]
+
+
 async def check_url(url: str, trusted_hosts: frozenset[str]) -> None:
     """Refuse URLs a download must not follow (scheme, and internal addresses unless the host is trusted)."""
     parts = urlsplit(url)
@@ -53,11 +62,7 @@ async def check_url(url: str, trusted_hosts: frozenset[str]) -> None:
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
-        try:
-            infos = await anyio.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
-        except OSError:
-            raise DownloadError(f"Cannot resolve the download host {host}.") from None
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+        addresses = await resolve_host(host, parts.port or (443 if parts.scheme == "https" else 80))
     for address in addresses:
         if (
             address.is_private

@@ -260,6 +260,14 @@ class Ledger:
     async def get(self, task_id: int) -> Job | None:
         return await self._run(lambda: self.get_sync(task_id))
 
+    async def find_key(self, idempotency_key: str) -> Job | None:
+        def work() -> Job | None:
+            with self._lock:
+                row = self._conn.execute("SELECT * FROM jobs WHERE idempotency_key = ?", (idempotency_key,)).fetchone()
+            return None if row is None else _job(row)
+
+        return await self._run(work)
+
     def list_sync(
         self,
         *,

@@ -38,7 +38,7 @@ from kling_mcp.api.errors import (
 from kling_mcp.api.models import Image2VideoFramesRequest, TaskResponse, Text2VideoRequest
 from kling_mcp.api.retry import RetryPolicy
 from kling_mcp.config import Settings
-from kling_mcp.jobs import files
+from kling_mcp.jobs import files, images
 from kling_mcp.jobs.ledger import DownloadRecord, IdempotencyConflict, Job, Ledger
 from kling_mcp.results import BalanceResult, DownloadResult, TaskResult, balance_result, task_result, task_state
 
@@ -153,12 +153,27 @@ class KlingService:
         wait_seconds: float = 0,
         progress: Progress = _no_progress,
         email: str | None = None,
+        roots: list[Path] | None = None,
         **params: Any,
     ) -> TaskResult:
-        """Image to video from a start and/or end frame (URLs)."""
+        """Image to video from a start and/or end frame: https URLs, local files or data: URIs. Every catalog and
+        file rule is checked before anything is uploaded or submitted."""
+        frames = {"image": params.get("image"), "image_tail": params.get("image_tail")}
+        placeholders = {
+            k: (None if not v or not v.strip() else "https://upload.pending/frame") for k, v in frames.items()
+        }
+        catalog.validate_image2video(**{**params, **placeholders})
+        await images.check_local_images(list(frames.items()), self.settings.allowed_dirs, roots)
+        account = await self.resolve_email(email)
+        if idempotency_key and (earlier := await self.ledger.find_key(idempotency_key)) is not None:
+            return await self._reused(earlier, {"idempotency_key": idempotency_key, "email": account})
+        for name, value in frames.items():
+            params[name] = await images.resolve_image(
+                value, name, client=self.client, email=account, allowed=self.settings.allowed_dirs, roots=roots
+            )
         request, estimate = catalog.validate_image2video(**params)
         return await self._submit(
-            "image2video", request, estimate, idempotency_key, email, wait_seconds, progress, None
+            "image2video", request, estimate, idempotency_key, account, wait_seconds, progress, None
         )
 
     def estimate(self, kind: str, params: dict[str, Any]) -> catalog.Estimate:

@@ -1,0 +1,158 @@
+"""Values the MCP layer fills before a tool body runs (SDK resolvers): the user's confirmation before credits
+are spent (KLING_MCP_CONFIRM, by MCP elicitation) and the client's roots before a local image is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, ListRoots
+from mcp.types import ListRootsResult
+from pydantic import BaseModel, Field
+
+from kling_mcp.api.errors import KlingError
+from kling_mcp.jobs import images
+from kling_mcp.jobs.service import KlingService
+
+
+@dataclass
+class AppState:
+    service: KlingService
+
+
+def service_of(ctx: Context[AppState]) -> KlingService:
+    return ctx.request_context.lifespan_context.service
+
+
+def progress_of(ctx: Context[AppState]) -> Callable[[float, float | None, str], Awaitable[None]]:
+    async def report(progress: float, total: float | None, message: str) -> None:
+        await ctx.report_progress(progress, total, message)
+
+    return report
+
+
+class SpendConfirmation(BaseModel):
+    confirm: bool = Field(description="Spend the credits and submit this generation?")
+
+
+class _CannotAsk(SpendConfirmation):
+    """The policy wants the user asked, but the client cannot show a question (no elicitation capability)."""
+
+
+class ConfirmationError(KlingError):
+    code = "declined"
+
+
+def _ask_before_spending(ctx: Context[AppState], kind: str, params: dict[str, Any]) -> Any:
+    """Per KLING_MCP_CONFIRM, ask the user (MCP elicitation) before a generation spends credits."""
+    service = service_of(ctx)
+    settings = service.settings
+    if settings.confirm == "never":
+        return SpendConfirmation(confirm=True)
+    try:
+        estimate = service.estimate(kind, params)
+    except KlingError:
+        return SpendConfirmation(confirm=True)  # the tool body reports the invalid parameter, nothing is spent
+    if settings.confirm == "above" and estimate.credits <= settings.confirm_above:
+        return SpendConfirmation(confirm=True)
+    capabilities = ctx.client_capabilities
+    if capabilities is None or capabilities.elicitation is None:
+        return _CannotAsk(confirm=False)
+    audio = " with audio" if estimate.audio else ""
+    return Elicit(
+        f"Generate a {estimate.duration} s {estimate.mode} {params.get('model_name')} video{audio}? "
+        f"Estimated cost: {estimate.credits:g} Kling credits ({estimate.source} rate).",
+        SpendConfirmation,
+    )
+
+
+async def confirm_generate(
+    ctx: Context[AppState],
+    prompt: str,
+    model_name: str,
+    aspect_ratio: str,
+    mode: str | None,
+    duration: int | None,
+    negative_prompt: str | None,
+    cfg_scale: float | None,
+    enable_audio: bool | None,
+) -> Any:
+    return _ask_before_spending(
+        ctx,
+        "text2video",
+        {
+            "prompt": prompt,
+            "model_name": model_name,
+            "aspect_ratio": aspect_ratio,
+            "mode": mode,
+            "duration": duration,
+            "negative_prompt": negative_prompt,
+            "cfg_scale": cfg_scale,
+            "enable_audio": enable_audio,
+        },
+    )
+
+
+async def confirm_animate(
+    ctx: Context[AppState],
+    image: str | None,
+    image_tail: str | None,
+    prompt: str | None,
+    model_name: str,
+    mode: str | None,
+    duration: int | None,
+    negative_prompt: str | None,
+    cfg_scale: float | None,
+    enable_audio: bool | None,
+) -> Any:
+    frames = {k: ("https://frame" if v else None) for k, v in (("image", image), ("image_tail", image_tail))}
+    return _ask_before_spending(
+        ctx,
+        "image2video",
+        {
+            **frames,
+            "prompt": prompt,
+            "model_name": model_name,
+            "mode": mode,
+            "duration": duration,
+            "negative_prompt": negative_prompt,
+            "cfg_scale": cfg_scale,
+            "enable_audio": enable_audio,
+        },
+    )
+
+
+def check_confirmation(outcome: ElicitationResult[SpendConfirmation]) -> None:
+    match outcome:
+        case AcceptedElicitation(data=_CannotAsk()):
+            raise ConfirmationError(
+                "KLING_MCP_CONFIRM asks for the user's confirmation before spending credits, but this MCP client "
+                "cannot show a question (no elicitation support). Nothing was submitted.",
+                hint="Ask the user in the conversation; to proceed, they must change KLING_MCP_CONFIRM or use a "
+                "client with elicitation.",
+            )
+        case AcceptedElicitation(data=SpendConfirmation(confirm=True)):
+            return
+        case _:
+            raise ConfirmationError(
+                f"The user did not confirm the spend ({outcome.action}). Nothing was submitted and nothing spent.",
+                hint="Do not retry unless the user asks for it.",
+            )
+
+
+async def client_roots(ctx: Context[AppState], image: str | None, image_tail: str | None) -> Any:
+    """Ask for the client's roots only when a local file is to be read and the client shares roots."""
+    local = any(v and images.is_local(v.strip()) for v in (image, image_tail))
+    capabilities = ctx.client_capabilities
+    if not local or capabilities is None or capabilities.roots is None:
+        return None
+    return ListRoots()
+
+
+def root_paths(result: ListRootsResult | None) -> list[Path] | None:
+    if result is None:
+        return None
+    return [images.local_path(str(root.uri)) for root in result.roots if str(root.uri).startswith("file://")]
