@@ -81,6 +81,12 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
         default=argparse.SUPPRESS,
         help="back the server with an embedded simulator: no account or token needed",
     )
+    parser.add_argument(
+        "--sim-speed",
+        type=float,
+        default=argparse.SUPPRESS,
+        help="with --simulate: how many times faster than real time tasks finish (default 20)",
+    )
     parser.add_argument("--log-level", default=argparse.SUPPRESS, choices=["DEBUG", "INFO", "WARNING", "ERROR"])
 
 
@@ -154,7 +160,7 @@ def serve(args: argparse.Namespace) -> None:
     from kling_mcp.server import create_server
 
     if getattr(args, "simulate", False):
-        with simulated_settings(settings) as simulated:
+        with simulated_settings(settings, speed=getattr(args, "sim_speed", 20.0)) as simulated:
             logging.getLogger(__name__).info("serving on the embedded simulator at %s", simulated.base_url)
             _run(create_server(simulated), transport, host, port, getattr(args, "stateless", False), settings)
     else:

@@ -43,7 +43,8 @@ class KlingMCPServer(MCPServer[Any]):
                 return error_result(
                     ErrorInfo(
                         code="invalid_parameter",
-                        message=f"Unknown argument(s) for {name}: {', '.join(unknown)}. Allowed: {', '.join(sorted(known))}.",
+                        message=f"Unknown argument(s) for {name}: {', '.join(unknown)}. "
+                        f"Allowed: {', '.join(sorted(known))}.",
                         hint="Nothing was sent upstream. Fix the argument names and call again.",
                         details={"parameters": unknown, "allowed": sorted(known)},
                     )

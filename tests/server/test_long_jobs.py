@@ -40,16 +40,21 @@ def submitted(api: respx.MockRouter, path: str = "/videos/text2video", task_id: 
 
 async def test_wait_ends_in_success_with_progress_notifications(client: Client, api: respx.MockRouter) -> None:
     submitted(api)
-    api.get("/tasks/42").mock(side_effect=[httpx.Response(200, json=task(42, 5)),
-                                           httpx.Response(200, json=task(42, 10)),
-                                           httpx.Response(200, json=task(42, 99, works=1))])
+    api.get("/tasks/42").mock(
+        side_effect=[
+            httpx.Response(200, json=task(42, 5)),
+            httpx.Response(200, json=task(42, 10)),
+            httpx.Response(200, json=task(42, 99, works=1)),
+        ]
+    )
     seen: list[tuple[float, float | None, str | None]] = []
 
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
         seen.append((progress, total, message))
 
-    result = await client.call_tool("generate_video", {"prompt": "a fox", "wait_seconds": 30},
-                                    progress_callback=on_progress)
+    result = await client.call_tool(
+        "generate_video", {"prompt": "a fox", "wait_seconds": 30}, progress_callback=on_progress
+    )
     out = result.structured_content
     assert out["task_id"] == 42 and out["state"] == "succeeded" and out["final"] is True
     assert len(seen) >= 2
@@ -78,9 +83,11 @@ async def test_a_cancelled_wait_stops_at_once_and_loses_nothing(client: Client, 
         first_progress.set()
 
     async with anyio.create_task_group() as group:
+
         async def call() -> None:
-            await client.call_tool("generate_video", {"prompt": "a fox", "wait_seconds": 50},
-                                   progress_callback=on_progress)
+            await client.call_tool(
+                "generate_video", {"prompt": "a fox", "wait_seconds": 50}, progress_callback=on_progress
+            )
 
         group.start_soon(call)
         with anyio.fail_after(5):
@@ -114,8 +121,9 @@ async def test_ledger_survives_a_restart(make_settings: Any, api: respx.MockRout
 
 async def test_list_jobs_filters(client: Client, api: respx.MockRouter) -> None:
     api.get("/accounts").respond(json=accounts("a@x.com"))
-    api.post("/videos/text2video").mock(side_effect=[httpx.Response(200, json=task(1)),
-                                                     httpx.Response(200, json=task(2))])
+    api.post("/videos/text2video").mock(
+        side_effect=[httpx.Response(200, json=task(1)), httpx.Response(200, json=task(2))]
+    )
     api.get("/tasks/2").respond(json=task(2, 99, works=1))
     for _ in range(2):
         await client.call_tool("generate_video", {"prompt": "a fox"})
@@ -154,9 +162,12 @@ async def test_unknown_outcome_is_recorded_and_never_resent(client: Client, api:
 
 async def test_a_rejected_submission_frees_its_idempotency_key(client: Client, api: respx.MockRouter) -> None:
     api.get("/accounts").respond(json=accounts("a@x.com"))
-    create = api.post("/videos/text2video").mock(side_effect=[
-        httpx.Response(500, json={"error": "The content appears to violate the community guidelines."}),
-        httpx.Response(200, json=task(43))])
+    create = api.post("/videos/text2video").mock(
+        side_effect=[
+            httpx.Response(500, json={"error": "The content appears to violate the community guidelines."}),
+            httpx.Response(200, json=task(43)),
+        ]
+    )
     args = {"prompt": "a fox", "idempotency_key": "fox-3"}
     assert error_of(await client.call_tool("generate_video", args))["code"] == "moderation_rejected"
     assert (await client.call_tool("generate_video", args)).structured_content["task_id"] == 43
@@ -198,8 +209,9 @@ async def test_local_image_is_uploaded_to_useapi_and_its_url_used(
     client: Client, api: respx.MockRouter, tmp_path: Path
 ) -> None:
     create = submitted(api, "/videos/image2video-frames")
-    upload = api.post("/assets/").respond(json={"status": 3, "url": "https://cdn.test/up/1.png", "message": "",
-                                                "fileName": "1.png"})
+    upload = api.post("/assets/").respond(
+        json={"status": 3, "url": "https://cdn.test/up/1.png", "message": "", "fileName": "1.png"}
+    )
     image = tmp_path / "start.png"
     image.write_bytes(png())
     result = await client.call_tool("animate_image", {"image": str(image), "model_name": "kling-v2-5"})
@@ -215,8 +227,9 @@ async def test_data_uri_and_file_url_are_uploaded(client: Client, api: respx.Moc
     tail = tmp_path / "end frame.png"
     tail.write_bytes(png())
     data = "data:image/png;base64," + base64.b64encode(png()).decode()
-    result = await client.call_tool("animate_image", {"image": data, "image_tail": tail.as_uri(),
-                                                      "model_name": "kling-v1-6"})
+    result = await client.call_tool(
+        "animate_image", {"image": data, "image_tail": tail.as_uri(), "model_name": "kling-v1-6"}
+    )
     assert not result.is_error, result.content
     assert upload.call_count == 2
     body = json.loads(create.calls.last.request.content)
@@ -265,13 +278,15 @@ async def test_symlink_out_of_the_allowed_folder_is_refused(
     (allowed / "link.png").symlink_to(secret / "frame.png")
     upload = api.post("/assets/").respond(json={"status": 3, "url": "https://cdn.test/x.png"})
     async with Client(create_server(make_settings(allowed_dirs=(allowed,)))) as c:
-        err = error_of(await c.call_tool("animate_image", {"image": str(allowed / "link.png"),
-                                                           "model_name": "kling-v2-5"}))
+        err = error_of(
+            await c.call_tool("animate_image", {"image": str(allowed / "link.png"), "model_name": "kling-v2-5"})
+        )
     assert "outside the folders" in err["message"] and not upload.called
 
 
-async def test_image_rules_of_the_catalog_come_before_any_upload(client: Client, api: respx.MockRouter,
-                                                                 tmp_path: Path) -> None:
+async def test_image_rules_of_the_catalog_come_before_any_upload(
+    client: Client, api: respx.MockRouter, tmp_path: Path
+) -> None:
     upload = api.post("/assets/").respond(json={"status": 3, "url": "https://cdn.test/x.png"})
     image = tmp_path / "a.png"
     image.write_bytes(png())
@@ -304,10 +319,10 @@ def _answer(action: str, confirm: bool = True) -> Any:
 async def test_confirmation_accepted_submits(make_settings: Any, api: respx.MockRouter, mode: str) -> None:
     create = submitted(api)
     answer = _answer("accept")
-    async with Client(create_server(make_settings(confirm="always")), elicitation_callback=answer,
-                      mode=mode) as c:
-        result = await c.call_tool("generate_video", {"prompt": "a fox", "model_name": "kling-v3-0", "mode": "pro",
-                                                      "duration": 6})
+    async with Client(create_server(make_settings(confirm="always")), elicitation_callback=answer, mode=mode) as c:
+        result = await c.call_tool(
+            "generate_video", {"prompt": "a fox", "model_name": "kling-v3-0", "mode": "pro", "duration": 6}
+        )
     assert not result.is_error, result.content
     assert create.call_count == 1
     assert "72" in answer.asked[0] and "kling-v3-0" in answer.asked[0]
@@ -318,8 +333,9 @@ async def test_confirmation_declined_submits_nothing(
     make_settings: Any, api: respx.MockRouter, action: str, confirm: bool
 ) -> None:
     create = submitted(api)
-    async with Client(create_server(make_settings(confirm="always")),
-                      elicitation_callback=_answer(action, confirm)) as c:
+    async with Client(
+        create_server(make_settings(confirm="always")), elicitation_callback=_answer(action, confirm)
+    ) as c:
         err = error_of(await c.call_tool("generate_video", {"prompt": "a fox"}))
     assert err["code"] == "declined" and "Nothing was submitted" in err["message"]
     assert not create.called
@@ -336,8 +352,9 @@ async def test_confirmation_wanted_but_client_cannot_ask(make_settings: Any, api
 async def test_confirmation_only_above_the_threshold(make_settings: Any, api: respx.MockRouter) -> None:
     create = submitted(api)
     answer = _answer("decline")
-    async with Client(create_server(make_settings(confirm="above", confirm_above=50)),
-                      elicitation_callback=answer) as c:
+    async with Client(
+        create_server(make_settings(confirm="above", confirm_above=50)), elicitation_callback=answer
+    ) as c:
         cheap = await c.call_tool("generate_video", {"prompt": "a fox"})  # kling-v1-6 std 5 s: 20 credits
         dear = await c.call_tool("generate_video", {"prompt": "a fox", "model_name": "kling-v2-1-master"})
     assert not cheap.is_error and error_of(dear)["code"] == "declined"

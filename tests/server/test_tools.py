@@ -34,15 +34,19 @@ def error_of(result: Any) -> dict[str, Any]:
 
 async def test_tools_list_declares_schemas_titles_and_annotations(client: Client) -> None:
     tools = {t.name: t for t in (await client.list_tools()).tools}
-    assert CORE <= set(tools)
+    assert set(tools) >= CORE
     for name in CORE:
         assert tools[name].output_schema is not None, name
         assert tools[name].title, name
         assert tools[name].description, name
     for name in ("generate_video", "animate_image"):
         a = tools[name].annotations
-        assert (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint) == (False, False, False,
-                                                                                                True)
+        assert (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint) == (
+            False,
+            False,
+            False,
+            True,
+        )
     assert tools["get_task"].annotations.read_only_hint is True
     assert tools["get_balance"].annotations.read_only_hint is True
     download = tools["download_clean"].annotations
@@ -59,7 +63,7 @@ async def test_tools_list_declares_schemas_titles_and_annotations(client: Client
 
 async def test_tools_list_works_without_a_token(make_settings: Any, api: respx.MockRouter) -> None:
     async with Client(create_server(make_settings(token=None))) as c:
-        assert CORE <= {t.name for t in (await c.list_tools()).tools}
+        assert {t.name for t in (await c.list_tools()).tools} >= CORE
         err = error_of(await c.call_tool("get_balance", {}))
     assert err["code"] == "not_configured"
     assert "USEAPI_TOKEN" in err["hint"]
@@ -72,12 +76,19 @@ async def test_tools_list_works_without_a_token(make_settings: Any, api: respx.M
 async def test_generate_video_submits_and_returns_task(client: Client, api: respx.MockRouter) -> None:
     api.get("/accounts").respond(json=accounts("a@x.com"))
     create = api.post("/videos/text2video").respond(json=task(77))
-    result = await client.call_tool("generate_video", {"prompt": "a fox", "model_name": "kling-v3-0", "mode": "pro",
-                                                       "duration": 6})
+    result = await client.call_tool(
+        "generate_video", {"prompt": "a fox", "model_name": "kling-v3-0", "mode": "pro", "duration": 6}
+    )
     assert not result.is_error, result.content
     body = json.loads(create.calls.last.request.content)
-    assert body == {"prompt": "a fox", "model_name": "kling-v3-0", "mode": "pro", "duration": "6",
-                    "aspect_ratio": "16:9", "email": "a@x.com"}
+    assert body == {
+        "prompt": "a fox",
+        "model_name": "kling-v3-0",
+        "mode": "pro",
+        "duration": "6",
+        "aspect_ratio": "16:9",
+        "email": "a@x.com",
+    }
     out = result.structured_content
     assert out["task_id"] == 77 and out["state"] == "queued" and out["final"] is False
     assert out["status"] == 5 and out["status_name"] == "submitted"
@@ -134,8 +145,12 @@ async def test_schema_level_errors_are_coded_too(client: Client, api: respx.Mock
         (401, {"error": "Unauthorized", "code": 401}, "auth_failed", "USEAPI_TOKEN"),
         (402, {"error": "Subscription required", "code": 402}, "subscription_required", "subscription"),
         (429, {"error": "busy", "code": 429}, "capacity", "maxJobs"),
-        (500, {"error": "The content you uploaded appears to violate the community guidelines."},
-         "moderation_rejected", "moderation"),
+        (
+            500,
+            {"error": "The content you uploaded appears to violate the community guidelines."},
+            "moderation_rejected",
+            "moderation",
+        ),
         (500, {"error": "Internal error"}, "upstream_error", "500"),
         (596, {"error": "session broken"}, "account_broken", "Re-add"),
         (400, {"error": "prompt is too spicy"}, "invalid_parameter", "prompt is too spicy"),
@@ -190,16 +205,24 @@ async def test_accounts_are_looked_up_once(client: Client, api: respx.MockRouter
 
 async def test_get_task_running_then_succeeded(client: Client, api: respx.MockRouter) -> None:
     api.get("/accounts").respond(json=accounts("a@x.com"))
-    api.get("/tasks/42").mock(side_effect=[httpx.Response(200, json=task(42, 10)),
-                                           httpx.Response(200, json=task(42, 99, works=1))])
+    api.get("/tasks/42").mock(
+        side_effect=[httpx.Response(200, json=task(42, 10)), httpx.Response(200, json=task(42, 99, works=1))]
+    )
     running = (await client.call_tool("get_task", {"task_id": 42})).structured_content
     assert running["state"] == "running" and running["final"] is False and running["poll_after_s"] > 0
     done = await client.call_tool("get_task", {"task_id": 42})
     out = done.structured_content
     assert out["state"] == "succeeded" and out["final"] is True and out["poll_after_s"] is None
     video = out["videos"][0]
-    assert video == {"work_id": 420, "url": "https://cdn.test/42/0/preview.mp4", "watermarked": True, "width": 1280,
-                     "height": 720, "duration_s": 5.041, "local_path": None}
+    assert video == {
+        "work_id": 420,
+        "url": "https://cdn.test/42/0/preview.mp4",
+        "watermarked": True,
+        "width": 1280,
+        "height": 720,
+        "duration_s": 5.041,
+        "local_path": None,
+    }
     assert "download_clean" in out["next_step"]
     assert "watermarked" in done.content[0].text
 
