@@ -10,11 +10,15 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
 from kling_mcp import __version__
 from kling_mcp.config import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SIMULATED_TOKEN = "user:0-simulated-token"
@@ -167,7 +171,7 @@ def serve(args: argparse.Namespace) -> None:
         _run(create_server(settings), transport, host, port, getattr(args, "stateless", False), settings)
 
 
-def _run(server: object, transport: str, host: str, port: int, stateless: bool, settings: Settings) -> None:
+def _run(server: MCPServer[Any], transport: str, host: str, port: int, stateless: bool, settings: Settings) -> None:
     from kling_mcp.transport import run_http, run_stdio
 
     if transport == "http":

@@ -83,7 +83,8 @@ async def walk(speed: float) -> None:
 
         _step(4, f"get_task(task_id={task_id}, wait_seconds={POLL_WAIT_S}) until final")
 
-        async def on_progress(_progress: float, _total: float | None, message: str | None) -> None:
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            del progress, total  # the message says it all
             print(f"\r    ⏳ {message or ''} ".ljust(78), end="", flush=True)
 
         task: dict[str, Any] = submitted

@@ -9,8 +9,15 @@ from kling_mcp.api.models import Resource, TaskInner, TaskResponse, Work
 NAMES = {5: "submitted", 10: "processing", 99: "succeed"}
 
 
-def task(task_id: int = 42, status: int = 5, *, works: int = 0, name: str | None = None, error: str | None = None,
-         media_base: str = "https://cdn.test") -> dict[str, Any]:
+def task(
+    task_id: int = 42,
+    status: int = 5,
+    *,
+    works: int = 0,
+    name: str | None = None,
+    error: str | None = None,
+    media_base: str = "https://cdn.test",
+) -> dict[str, Any]:
     status_name = name or NAMES.get(status, "failed")
     final = status == 99 or status in (6, 7, 9, 50, 53, 54, 58)
     response = TaskResponse(
@@ -19,12 +26,17 @@ def task(task_id: int = 42, status: int = 5, *, works: int = 0, name: str | None
         status_final=final,
         message="",
         error=error,
-        task=TaskInner(id=task_id, type="m2v_txt2video_hq", status=status, status_name=status_name,
-                       status_final=final),
+        task=TaskInner(id=task_id, type="m2v_txt2video_hq", status=status, status_name=status_name, status_final=final),
         works=[
-            Work(workId=task_id * 10 + i, status=status, status_name=status_name, contentType="video",
-                 resource=Resource(resource=f"{media_base}/{task_id}/{i}/preview.mp4", width=1280, height=720,
-                                   duration=5041))
+            Work(
+                workId=task_id * 10 + i,
+                status=status,
+                status_name=status_name,
+                contentType="video",
+                resource=Resource(
+                    resource=f"{media_base}/{task_id}/{i}/preview.mp4", width=1280, height=720, duration=5041
+                ),
+            )
             for i in range(works)
         ],
     )
@@ -41,8 +53,16 @@ def account_detail(email: str = "a@x.com", total: float = 56000) -> dict[str, An
         "maxJobs": 3,
         "balance": {
             "total": total,
-            "points": [{"orderId": "o1", "type": "plan", "amount": 66000, "balance": total,
-                        "startTime": 1_750_000_000_000, "endTime": 1_790_000_000_000}],
+            "points": [
+                {
+                    "orderId": "o1",
+                    "type": "plan",
+                    "amount": 66000,
+                    "balance": total,
+                    "startTime": 1_750_000_000_000,
+                    "endTime": 1_790_000_000_000,
+                }
+            ],
             "tickets": [],
         },
     }

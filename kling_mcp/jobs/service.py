@@ -333,7 +333,9 @@ class KlingService:
                 f"Task {task_id} {task_state(task)} (status {task.status} "
                 f"{task.status_name}); waited {waited:.0f}/{wait:.0f} s",
             )
-            await self._sleep(max(0.0, min(HEARTBEAT_S, deadline - self._clock())))
+            # Poll every KLING_MCP_MIN_POLL_INTERVAL (at least 50 ms), and report progress at least every 5 s.
+            step = min(HEARTBEAT_S, max(self.settings.min_poll_interval, 0.05))
+            await self._sleep(max(0.0, min(step, deadline - self._clock())))
             task = await self.poll(task_id, account)
         if wait:
             await progress(self._clock() - started, wait, f"Task {task_id} {task_state(task)}")

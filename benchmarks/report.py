@@ -1,0 +1,95 @@
+"""Render benchmark results as BENCHMARKS.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ms(s: dict[str, float]) -> str:
+    return f"{s['median'] * 1000:.1f} ms (min {s['min'] * 1000:.1f}, max {s['max'] * 1000:.1f}, n={s['n']:g})"
+
+
+def _s(s: dict[str, float]) -> str:
+    return f"{s['median']:.2f} s (min {s['min']:.2f}, max {s['max']:.2f}, n={s['n']:g})"
+
+
+def render(results: dict[str, Any], *, command: str, machine: str) -> str:
+    out = [
+        "# Benchmarks",
+        "",
+        f"Command: `{command}`  ",
+        f"Machine: {machine}  ",
+        "Every figure is measured against a baseline in the same run, on loopback, against the embedded simulator.",
+        "Medians of several runs, with min and max. Ratios are what to compare across machines.",
+        "",
+    ]
+    if (r := results.get("startup")) is not None:
+        out += [
+            "## 1. Start-up: spawn to the answer of tools/list (stdio)",
+            "",
+            "| | time |",
+            "|---|---|",
+            f"| minimal MCPServer, one tool (floor) | {_ms(r['minimal MCPServer'])} |",
+            f"| kling-mcp | {_ms(r['kling-mcp'])} |",
+            f"| **ratio** | **{r['ratio']:.2f}x** (goal ≤ {r['goal']}x) |",
+            "",
+        ]
+    if (r := results.get("overhead")) is not None:
+        out += [
+            "## 2. Tool-call overhead: get_task over MCP stdio vs. the same upstream GET made directly",
+            "",
+            "| | per call |",
+            "|---|---|",
+            f"| direct httpx GET /tasks/{{id}} | {_ms(r['direct httpx GET'])} |",
+            f"| get_task through MCP (stdio) | {_ms(r['get_task over MCP stdio'])} |",
+            f"| **added per call (median)** | **{r['added_ms']:.2f} ms** (goal < {r['goal_added_ms']} ms) |",
+            "",
+            f"Upstream requests made for {r['calls']} calls: {r['upstream_requests']} (one per call, over one pooled "
+            "connection).",
+            "",
+        ]
+    if (r := results.get("concurrency")) is not None:
+        out += [
+            f"## 3. Concurrency: {r['calls']} get_task calls in flight at once over Streamable HTTP",
+            "",
+            "| | throughput | p99 | errors |",
+            "|---|---|---|---|",
+            f"| direct httpx to the simulator (baseline) | {r['baseline_throughput_per_s']:.0f}/s "
+            f"| {r['baseline_p99_ms']:.1f} ms | 0 |",
+            f"| kling-mcp over Streamable HTTP | {r['throughput_per_s']:.0f}/s | {r['p99_ms']:.1f} ms "
+            f"| {r['errors']} |",
+            f"| **throughput ratio** | **{r['throughput_ratio']:.2f}x** | | |",
+            "",
+        ]
+    if (r := results.get("download")) is not None:
+        out += [
+            "## 4. Downloads: download_clean vs. curl on the same URL",
+            "",
+            "| size | download_clean | curl | throughput ratio to curl | server peak RSS |",
+            "|---|---|---|---|---|",
+        ]
+        for size, e in r.items():
+            curl = _s(e["curl"]) if "curl" in e else "n/a"
+            ratio = f"{e['ratio_to_curl']:.2f}x" if "ratio_to_curl" in e else "n/a"
+            out.append(
+                f"| {size} | {_s(e['download_clean'])} ({e['throughput_MBps']:.0f} MB/s) | {curl} | {ratio} "
+                f"| {e['server_peak_rss_mb']:.0f} MB |"
+            )
+        out += ["", "Goal: at least 0.8x of curl; peak memory that does not grow with the file size.", ""]
+    if (r := results.get("batch")) is not None:
+        out += [
+            f"## 5. Batch: {r['prompts']} prompts, account maxJobs {r['max_jobs']}, simulator speed {r['speed']}x",
+            "",
+            "| | wall time | ratio to lower bound |",
+            "|---|---|---|",
+            f"| lower bound (generation time x {r['rounds']} rounds) | {r['lower_bound_s']:.2f} s | 1.00x |",
+            f"| kling-mcp batch | {r['ours_s']:.2f} s | {r['ours_s'] / r['lower_bound_s']:.2f}x |",
+            f"| the seed script's strategy (sequential, 20 s polls) | {r['seed_s']:.2f} s "
+            f"| {r['seed_s'] / r['lower_bound_s']:.2f}x |",
+            f"| **seed / kling-mcp** | **{r['seed_s'] / r['ours_s']:.2f}x faster** | |",
+            "",
+            f"All videos downloaded: kling-mcp {r['ours_files']}/{r['prompts']}, seed strategy "
+            f"{r['seed_files']}/{r['prompts']}. Seed timings are scaled by the same speed factor as the simulator.",
+            "",
+        ]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,293 @@
+"""``kling-mcp batch PROMPTS.json``: everything the seed's Node batch script does, concurrent and resumable.
+
+The file format is the seed's prompts.json: a list of objects with prompt, model_name, aspect_ratio, mode,
+duration, negative_prompt, cfg_scale (keys starting with "__" are ignored). Where the seed's script is weak, this
+does better:
+- every entry is validated against the model catalog first and all problems are reported at once, by entry number;
+- jobs run concurrently up to the account's job limit (maxJobs), 429s are retried with backoff;
+- every open task is polled at once and each video is downloaded as soon as it is ready (clean master first, the
+  watermarked preview as a fallback, saying which);
+- everything goes into the same job ledger as the server, keyed per entry, so a re-run after Ctrl-C or a crash
+  resumes: nothing is submitted twice, nothing downloaded twice;
+- a live display on a terminal, plain lines otherwise, a summary table, ``--json``, and exit 0 only if every job
+  succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, TextIO
+
+import anyio
+
+from kling_mcp import catalog
+from kling_mcp.api.errors import CapacityError, InvalidParameterError, KlingError
+from kling_mcp.config import Settings
+from kling_mcp.jobs.service import KlingService
+
+FIELDS = ("prompt", "model_name", "aspect_ratio", "mode", "duration", "negative_prompt", "cfg_scale", "enable_audio")
+DEFAULT_POLL_S = 10.0  # the seed's script waits 20 s between polls of one task; useapi's own scripts 15–20 s
+CAPACITY_WAIT_S = 10.0  # the seed's script: SLEEP_429 = 10 s
+
+
+@dataclass
+class Entry:
+    number: int
+    params: dict[str, Any]
+    key: str
+    estimated_credits: float = 0.0
+
+
+@dataclass
+class Outcome:
+    number: int
+    prompt: str
+    model_name: str
+    state: str = "pending"
+    task_id: int | None = None
+    file: str | None = None
+    clean: bool | None = None
+    credits: float = 0.0
+    error: str | None = None
+    reused: bool = False
+    history: list[str] = field(default_factory=list)
+
+
+def load_entries(path: Path) -> tuple[list[Entry], list[str]]:
+    """Parse and validate the whole file: the valid entries, and every problem found (with its entry number)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [], [f"Cannot read {path}: {exc}"]
+    if not isinstance(data, list):
+        return [], [f"{path} must hold a JSON list of prompt objects"]
+    batch_key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+    entries: list[Entry] = []
+    problems: list[str] = []
+    for number, raw in enumerate(data, start=1):
+        if not isinstance(raw, dict):
+            problems.append(f"Prompt {number}: must be an object")
+            continue
+        params = {k: v for k, v in raw.items() if not k.startswith("__")}
+        unknown = sorted(set(params) - set(FIELDS))
+        if unknown:
+            problems.append(f"Prompt {number}: not supported: {', '.join(unknown)} (allowed: {', '.join(FIELDS)})")
+            continue
+        try:
+            _, estimate = catalog.validate_text2video(**params)
+        except InvalidParameterError as exc:
+            problems.append(f"Prompt {number}: {exc.message}")
+            continue
+        except TypeError as exc:
+            problems.append(f"Prompt {number}: {exc}")
+            continue
+        digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
+        entries.append(Entry(number, params, f"batch:{batch_key}:{number}:{digest}", estimate.credits))
+    return entries, problems
+
+
+class Display:
+    """A live table on a terminal; one plain line per change otherwise."""
+
+    def __init__(self, outcomes: list[Outcome], out: TextIO, live: bool) -> None:
+        self.outcomes, self.out, self.live = outcomes, out, live
+        self.started = time.monotonic()
+        self._drawn = 0
+
+    def changed(self, outcome: Outcome, message: str) -> None:
+        outcome.history.append(message)
+        if not self.live:
+            self.out.write(f"#{outcome.number} {message}\n")
+            self.out.flush()
+
+    def draw(self) -> None:
+        if not self.live:
+            return
+        counts: dict[str, int] = {}
+        for o in self.outcomes:
+            counts[o.state] = counts.get(o.state, 0) + 1
+        lines = [
+            f"kling-mcp batch — {time.monotonic() - self.started:5.0f} s — "
+            + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        ]
+        for o in self.outcomes:
+            task = f"task {o.task_id}" if o.task_id else ""
+            lines.append(f"  #{o.number:<3} {o.state:<10} {o.model_name:<18} {task:<16} {o.prompt[:40]}")
+        if self._drawn:
+            self.out.write(f"\x1b[{self._drawn}F")
+        self.out.write("\n".join(f"{line}\x1b[K" for line in lines) + "\n")
+        self.out.flush()
+        self._drawn = len(lines)
+
+
+async def run_batch(
+    service: KlingService,
+    entries: list[Entry],
+    *,
+    email: str | None,
+    concurrency: int | None,
+    poll_interval: float = DEFAULT_POLL_S,
+    capacity_wait: float = CAPACITY_WAIT_S,
+    out: TextIO = sys.stdout,
+    live: bool = False,
+) -> list[Outcome]:
+    account = await service.resolve_email(email)
+    if concurrency is None:
+        concurrency = (await service.client.get_account(account)).maxJobs or 3
+    outcomes = [
+        Outcome(
+            e.number,
+            str(e.params.get("prompt", "")),
+            str(e.params.get("model_name") or catalog.DEFAULT_TEXT2VIDEO_MODEL),
+        )
+        for e in entries
+    ]
+    display = Display(outcomes, out, live)
+    slots = anyio.Semaphore(max(1, concurrency))
+
+    async def one(entry: Entry, outcome: Outcome) -> None:
+        async with slots:
+            await _run_entry(service, entry, outcome, account, display, poll_interval, capacity_wait)
+
+    async def redraw() -> None:
+        while True:
+            display.draw()
+            await anyio.sleep(0.5)
+
+    async with anyio.create_task_group() as group:
+        if live:
+            group.start_soon(redraw)
+        async with anyio.create_task_group() as jobs:
+            for entry, outcome in zip(entries, outcomes, strict=True):
+                jobs.start_soon(one, entry, outcome)
+        group.cancel_scope.cancel()
+    display.draw()
+    return outcomes
+
+
+async def _run_entry(
+    service: KlingService,
+    entry: Entry,
+    outcome: Outcome,
+    account: str,
+    display: Display,
+    poll_interval: float,
+    capacity_wait: float,
+) -> None:
+    try:
+        for attempt in range(1, 1000):
+            try:
+                task = await service.generate(
+                    idempotency_key=entry.key, email=account, batch=entry.key.rsplit(":", 2)[0], **entry.params
+                )
+                break
+            except CapacityError:
+                # The account is busy with other work (the server's own retries are exhausted): wait, as the seed
+                # script does, but without giving up after six tries.
+                display.changed(outcome, f"all accounts busy (429), retry {attempt} in {capacity_wait:g} s")
+                await anyio.sleep(capacity_wait * min(attempt, 3))
+        outcome.task_id, outcome.reused = task.task_id, task.reused
+        outcome.credits = task.estimated_credits or entry.estimated_credits
+        outcome.state = task.state
+        display.changed(outcome, f"task {task.task_id} {'already submitted' if task.reused else 'submitted'}")
+        while not task.final:
+            await anyio.sleep(poll_interval)
+            task = await service.get_task(task.task_id, account)
+            if task.state != outcome.state:
+                outcome.state = task.state
+                display.changed(outcome, f"task {task.task_id} {task.state}")
+        if task.state == "failed":
+            outcome.error = task.error
+            return
+        download = await service.download_clean(task.task_id, email=account)
+        outcome.file, outcome.clean = download.path, download.clean
+        outcome.state = "succeeded"
+        kind = "clean master" if download.clean else f"WATERMARKED preview ({download.reason})"
+        again = "already downloaded: " if download.already_downloaded else ""
+        display.changed(outcome, f"{again}{kind} -> {download.path}")
+    except KlingError as exc:
+        outcome.state = "unknown" if exc.code == "outcome_unknown" else "failed"
+        outcome.error = f"[{exc.code}] {exc.message}"
+        display.changed(outcome, outcome.error)
+
+
+def summary_table(outcomes: list[Outcome]) -> str:
+    rows = ["  #  state      model              credits  file / reason", "  " + "-" * 76]
+    for o in outcomes:
+        detail = o.file or o.error or ""
+        if o.file and o.clean is False:
+            detail += "  (WATERMARKED)"
+        rows.append(f"{o.number:>3}  {o.state:<10} {o.model_name:<18} {o.credits:>7g}  {detail}")
+    total = sum(o.credits for o in outcomes if not o.reused)
+    ok = sum(o.state == "succeeded" for o in outcomes)
+    rows.append(f"\n{ok} of {len(outcomes)} succeeded; estimated credits spent this run: {total:g}")
+    return "\n".join(rows)
+
+
+async def _main(settings: Settings, args: argparse.Namespace, poll_interval: float, capacity_wait: float) -> int:
+    out = sys.stdout
+    entries, problems = load_entries(Path(args.prompts))
+    for problem in problems:
+        print(f"⚠ {problem}", file=sys.stderr)
+    if problems and not args.skip_invalid:
+        print(f"Nothing was submitted: {len(problems)} problem(s). Fix them, or pass --skip-invalid.", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        for e in entries:
+            print(
+                f"#{e.number}: {e.params.get('model_name') or catalog.DEFAULT_TEXT2VIDEO_MODEL}, "
+                f"~{e.estimated_credits:g} credits: {str(e.params.get('prompt'))[:60]}",
+                file=out,
+            )
+        print(
+            f"{len(entries)} valid entries; estimated {sum(e.estimated_credits for e in entries):g} credits. "
+            "Dry run: nothing submitted.",
+            file=out,
+        )
+        return 0 if not problems else 2
+    async with KlingService.open(settings) as service:
+        outcomes = await run_batch(
+            service,
+            entries,
+            email=args.email,
+            concurrency=args.concurrency,
+            poll_interval=poll_interval,
+            capacity_wait=capacity_wait,
+            out=out,
+            live=out.isatty() and not args.json,
+        )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "jobs": [{k: v for k, v in asdict(o).items() if k != "history"} for o in outcomes],
+                    "problems": problems,
+                },
+                indent=2,
+            ),
+            file=out,
+        )
+    else:
+        print(summary_table(outcomes), file=out)
+    return 0 if all(o.state == "succeeded" for o in outcomes) and not problems else 1
+
+
+def run_batch_command(args: argparse.Namespace) -> int:
+    from kling_mcp.cli import configure_logging, simulated_settings
+
+    configure_logging("WARNING")
+    settings = Settings.from_env()
+    overrides: dict[str, Any] = {"auto_download": False}
+    if args.out:
+        overrides["output_dir"] = Path(args.out).expanduser()
+    settings = replace(settings, **overrides)
+    if args.simulate:
+        with simulated_settings(settings, speed=args.speed) as simulated:
+            return anyio.run(_main, simulated, args, DEFAULT_POLL_S / args.speed, CAPACITY_WAIT_S / args.speed)
+    return anyio.run(_main, settings, args, DEFAULT_POLL_S, CAPACITY_WAIT_S)

@@ -1,0 +1,82 @@
+"""Running the simulator: in a background thread (for ``--simulate``, tests and benchmarks) or in the foreground
+(``kling-mcp simulator``)."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TextIO
+
+import uvicorn
+
+from kling_mcp.simulator.app import create_app
+from kling_mcp.simulator.config import TRIGGERS, SimulatorConfig
+from kling_mcp.simulator.state import SimulatorState
+
+
+@dataclass
+class RunningSimulator:
+    base_url: str
+    state: SimulatorState
+    config: SimulatorConfig
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _server(config: SimulatorConfig, state: SimulatorState) -> uvicorn.Server:
+    app = create_app(config, state)
+    return uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
+
+
+@contextmanager
+def run_in_thread(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningSimulator]:
+    """Serve the simulator on ``host:port`` (0 picks a free port) in a daemon thread with its own event loop."""
+    state = SimulatorState(config)
+    sock = _bind(host, port)
+    server = _server(config, state)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="kling-simulator", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the simulator did not start")
+        time.sleep(0.01)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    try:
+        yield RunningSimulator(f"http://{shown}:{bound_port}", state, config)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def serve(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 8765, out: TextIO = sys.stdout) -> None:
+    """Serve in the foreground. The first line printed is the base URL."""
+    state = SimulatorState(config)
+    sock = _bind(host, port)
+    bound_port = sock.getsockname()[1]
+    base = f"http://{host}:{bound_port}"
+    tokens = "any non-empty bearer token" if config.token is None else "only the token given with --token"
+    print(base, file=out)
+    print(
+        f"accounts: {', '.join(config.accounts)} (maxJobs {config.max_jobs}, {config.credits:g} credits each)", file=out
+    )
+    print(f"auth: {tokens}; speed: {config.speed:g}x real time", file=out)
+    print(f"use it: USEAPI_BASE_URL={base} USEAPI_TOKEN=anything kling-mcp", file=out)
+    print(f"   or: curl -H 'Authorization: Bearer anything' {base}/v1/kling/accounts", file=out)
+    print("triggers (words in a prompt): " + "; ".join(f"{k}: {v}" for k, v in TRIGGERS.items()), file=out)
+    out.flush()
+    _server(config, state).run(sockets=[sock])
