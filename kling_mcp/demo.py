@@ -83,9 +83,16 @@ async def walk(speed: float) -> None:
 
         _step(4, f"get_task(task_id={task_id}, wait_seconds={POLL_WAIT_S}) until final")
 
+        live = sys.stdout.isatty()
+        last: list[str] = [""]
+
         async def on_progress(progress: float, total: float | None, message: str | None) -> None:
             del progress, total  # the message says it all
-            print(f"\r    ⏳ {message or ''} ".ljust(78), end="", flush=True)
+            if live:
+                print(f"\r    ⏳ {message or ''} ".ljust(78), end="", flush=True)
+            elif message and message.split(";")[0] != last[0]:  # plain lines: one per state change
+                last[0] = message.split(";")[0]
+                print(f"    ⏳ {message}", flush=True)
 
         task: dict[str, Any] = submitted
         for _ in range(MAX_POLLS):
@@ -97,7 +104,8 @@ async def walk(speed: float) -> None:
             )
             if task["final"]:
                 break
-        print()
+        if live:
+            print()
         if task["state"] != "succeeded":
             raise DemoError(f"task {task_id} ended {task['state']}: {task.get('error')}")
         video = task["videos"][0]

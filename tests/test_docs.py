@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kling_mcp.catalog import markdown_table
 from kling_mcp.config import ENVIRONMENT
+from kling_mcp.simulator.config import triggers_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -16,6 +17,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_readme_model_table_is_the_catalog() -> None:
     block = README.split("<!-- models-table:start -->")[1].split("<!-- models-table:end -->")[0].strip()
     assert block == markdown_table()
+
+
+def test_readme_simulator_triggers_are_the_simulators() -> None:
+    block = README.split("<!-- simulator-triggers:start -->")[1].split("<!-- simulator-triggers:end -->")[0].strip()
+    assert block == triggers_markdown()
 
 
 def test_readme_configuration_table_lists_every_variable() -> None:

@@ -47,3 +47,10 @@ class SimulatorConfig:
 
     def is_free(self, email: str) -> bool:
         return email in self.free_accounts or email.split("@")[0].lower().startswith("free")
+
+
+def triggers_markdown() -> str:
+    """The README's trigger table (a test keeps the README equal to it)."""
+    rows = ["| word in the prompt | what the simulator does |", "|---|---|"]
+    rows += [f"| `{word}` | {effect} |" for word, effect in TRIGGERS.items()]
+    return "\n".join(rows)

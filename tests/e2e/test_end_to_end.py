@@ -98,8 +98,9 @@ async def test_full_life_cycle_over_stdio_with_simulate(tmp_path: Path) -> None:
         names = {t.name for t in (await client.list_tools()).tools}
         assert {"generate_video", "animate_image", "get_task", "download_clean", "get_balance"} <= names
         before = (await client.call_tool("get_balance", {})).structured_content
-        submitted = await client.call_tool("generate_video", {"prompt": "a fox", "model_name": "kling-v3-0",
-                                                              "mode": "pro", "duration": 5})
+        submitted = await client.call_tool(
+            "generate_video", {"prompt": "a fox", "model_name": "kling-v3-0", "mode": "pro", "duration": 5}
+        )
         task_id = submitted.structured_content["task_id"]
         done = await _until_final(client, task_id)
         assert done["state"] == "succeeded" and done["videos"][0]["watermarked"] is True
@@ -131,8 +132,9 @@ async def test_life_cycle_and_failures_over_http(tmp_path: Path) -> None:
 
         vanished = await client.call_tool("generate_video", {"prompt": "sim:vanish"})
         for _ in range(40):
-            result = await client.call_tool("get_task", {"task_id": vanished.structured_content["task_id"],
-                                                         "wait_seconds": 1})
+            result = await client.call_tool(
+                "get_task", {"task_id": vanished.structured_content["task_id"], "wait_seconds": 1}
+            )
             if result.is_error:
                 break
         err = error_of(result)
