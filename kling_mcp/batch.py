@@ -251,6 +251,7 @@ async def _main(settings: Settings, args: argparse.Namespace, poll_interval: flo
             file=out,
         )
         return 0 if not problems else 2
+    progress = sys.stderr if args.json else out  # with --json, stdout carries the summary alone
     async with KlingService.open(settings) as service:
         outcomes = await run_batch(
             service,
@@ -259,8 +260,8 @@ async def _main(settings: Settings, args: argparse.Namespace, poll_interval: flo
             concurrency=args.concurrency,
             poll_interval=poll_interval,
             capacity_wait=capacity_wait,
-            out=out,
-            live=out.isatty() and not args.json,
+            out=progress,
+            live=progress.isatty(),
         )
     if args.json:
         print(

@@ -240,7 +240,10 @@ class KlingClient:
             attempt += 1
             retry_after: str | None = None
             try:
-                response = await self._send("POST", path, json=body)
+                # Shielded: once a create is on the wire, a cancellation waits for its answer (bounded by the
+                # timeouts) so that the caller can record the task id instead of leaving the outcome unknown.
+                with anyio.CancelScope(shield=True):
+                    response = await self._send("POST", path, json=body)
             except _NOT_SENT as exc:
                 error: APIError = APIConnectionError(
                     f"Could not reach useapi ({type(exc).__name__}); the job was not submitted.",

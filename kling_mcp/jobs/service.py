@@ -225,22 +225,35 @@ class KlingService:
             else:
                 created = await self.client.create_image2video_frames(request)
         except SubmitOutcomeUnknownError as exc:
-            await self.ledger.mark_unknown(job.id, exc.message)
+            with anyio.CancelScope(shield=True):
+                await self.ledger.mark_unknown(job.id, exc.message)
             exc.details["ledger_id"] = job.id
             raise
         except KlingError as exc:
-            await self.ledger.mark_rejected(job.id, exc.message)
-            if idempotency_key is not None:
-                await self.ledger.forget_key(job.id)
+            with anyio.CancelScope(shield=True):
+                await self._release(job.id, exc.message, idempotency_key)
+            raise
+        except anyio.get_cancelled_exc_class():
+            # The client shields every send, so a cancellation lands only between attempts (a 429 backoff):
+            # nothing was accepted.
+            with anyio.CancelScope(shield=True):
+                await self._release(job.id, "Cancelled before the job was accepted.", idempotency_key)
             raise
         assert created.task is not None
         task_id = created.task.id
-        await self.ledger.mark_submitted(job.id, task_id, task_state(created), created.status, created.status_name)
+        with anyio.CancelScope(shield=True):
+            await self.ledger.mark_submitted(job.id, task_id, task_state(created), created.status, created.status_name)
         self._polled[task_id] = _Polled(self._clock(), created)
         logger.info("submitted %s task %s (%s)", kind, task_id, request.model_name)
         if wait_seconds > 0:
             return await self.get_task(task_id, account, wait_seconds=wait_seconds, progress=progress, extra=extra)
         return task_result(created, **extra)
+
+    async def _release(self, job_id: int, reason: str, idempotency_key: str | None) -> None:
+        """The upstream did not take the job: record why, and free its idempotency key for a new attempt."""
+        await self.ledger.mark_rejected(job_id, reason)
+        if idempotency_key is not None:
+            await self.ledger.forget_key(job_id)
 
     async def _reused(self, job: Job, extra: dict[str, Any]) -> TaskResult:
         if job.task_id is None:

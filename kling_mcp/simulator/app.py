@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kling_mcp import catalog
 from kling_mcp.api.errors import InvalidParameterError
@@ -329,12 +329,22 @@ def create_app(config: SimulatorConfig, state: SimulatorState | None = None) -> 
 
 
 class _RequestLog:
-    """Records every request (method, path, query) so tests can see exactly what reached the "upstream"."""
+    """Records every request (method, path, query) and its status, so tests see exactly what reached the
+    "upstream" and what it answered."""
 
     def __init__(self, app: ASGIApp, state: SimulatorState) -> None:
         self.app, self.state = app, state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            self.state.requests.append((scope["method"], scope["path"], scope.get("query_string", b"").decode()))
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method, path = scope["method"], scope["path"]
+        self.state.requests.append((method, path, scope.get("query_string", b"").decode()))
+
+        async def send_and_record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.state.responses.append((method, path, int(message["status"])))
+            await send(message)
+
+        await self.app(scope, receive, send_and_record)

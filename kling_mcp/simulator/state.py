@@ -76,6 +76,7 @@ class SimulatorState:
     tasks: dict[int, SimTask] = field(default_factory=dict)
     uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     requests: list[tuple[str, str, str]] = field(default_factory=list)
+    responses: list[tuple[str, str, int]] = field(default_factory=list)
     next_id: int = 0
 
     def __post_init__(self) -> None:
