@@ -38,17 +38,28 @@ def simulator() -> Iterator[RunningSimulator]:
 
 
 def settings_for(sim: RunningSimulator, tmp_path: Path) -> Settings:
-    return Settings.from_env({"USEAPI_TOKEN": "user:1-batch", "USEAPI_BASE_URL": sim.base_url},
-                             output_dir=tmp_path / "out", state_dir=tmp_path / "state", auto_download=False,
-                             min_poll_interval=0.0)
+    return Settings.from_env(
+        {"USEAPI_TOKEN": "user:1-batch", "USEAPI_BASE_URL": sim.base_url},
+        output_dir=tmp_path / "out",
+        state_dir=tmp_path / "state",
+        auto_download=False,
+        min_poll_interval=0.0,
+    )
 
 
 async def batch(sim: RunningSimulator, tmp_path: Path, prompts: Path, concurrency: int | None = None) -> list[Any]:
     entries, problems = load_entries(prompts)
     assert not problems
     async with KlingService.open(settings_for(sim, tmp_path)) as service:
-        return await run_batch(service, entries, email=None, concurrency=concurrency, poll_interval=0.02,
-                               capacity_wait=0.02, out=io.StringIO())
+        return await run_batch(
+            service,
+            entries,
+            email=None,
+            concurrency=concurrency,
+            poll_interval=0.02,
+            capacity_wait=0.02,
+            out=io.StringIO(),
+        )
 
 
 def creates(sim: RunningSimulator) -> int:
@@ -56,14 +67,22 @@ def creates(sim: RunningSimulator) -> int:
 
 
 async def test_mixed_batch(simulator: RunningSimulator, tmp_path: Path) -> None:
-    prompts = write_prompts(tmp_path / "prompts.json", [
-        {"prompt": "a fox in the snow", "__note": "ignored"},
-        {"prompt": "a city at night", "model_name": "kling-v3-0", "mode": "pro", "duration": "5",
-         "aspect_ratio": "9:16"},
-        {"prompt": "sim:moderation of a fox"},
-        {"prompt": "sim:fail-7 a boat"},
-        {"prompt": "a boat at dawn", "model_name": "kling-v1-6", "negative_prompt": "blur", "cfg_scale": 0.4},
-    ])
+    prompts = write_prompts(
+        tmp_path / "prompts.json",
+        [
+            {"prompt": "a fox in the snow", "__note": "ignored"},
+            {
+                "prompt": "a city at night",
+                "model_name": "kling-v3-0",
+                "mode": "pro",
+                "duration": "5",
+                "aspect_ratio": "9:16",
+            },
+            {"prompt": "sim:moderation of a fox"},
+            {"prompt": "sim:fail-7 a boat"},
+            {"prompt": "a boat at dawn", "model_name": "kling-v1-6", "negative_prompt": "blur", "cfg_scale": 0.4},
+        ],
+    )
     outcomes = await batch(simulator, tmp_path, prompts, concurrency=4)  # above maxJobs: 429 bursts happen
     states = {o.number: o.state for o in outcomes}
     assert states == {1: "succeeded", 2: "succeeded", 3: "failed", 4: "failed", 5: "succeeded"}
@@ -104,14 +123,17 @@ async def test_interrupted_batch_resumes_without_paying_or_downloading_twice(
 
 
 def test_invalid_entries_are_all_reported_with_their_numbers(tmp_path: Path) -> None:
-    prompts = write_prompts(tmp_path / "prompts.json", [
-        {"prompt": "fine"},
-        {"prompt": ""},
-        {"prompt": "x", "model_name": "kling-v2-5", "mode": "std"},
-        {"prompt": "x", "colour": "red"},
-        {"prompt": "x" * 2501},
-        "not an object",
-    ])
+    prompts = write_prompts(
+        tmp_path / "prompts.json",
+        [
+            {"prompt": "fine"},
+            {"prompt": ""},
+            {"prompt": "x", "model_name": "kling-v2-5", "mode": "std"},
+            {"prompt": "x", "colour": "red"},
+            {"prompt": "x" * 2501},
+            "not an object",
+        ],
+    )
     entries, problems = load_entries(prompts)
     assert [e.number for e in entries] == [1]
     assert [p.split(":")[0] for p in problems] == ["Prompt 2", "Prompt 3", "Prompt 4", "Prompt 5", "Prompt 6"]
@@ -120,8 +142,14 @@ def test_invalid_entries_are_all_reported_with_their_numbers(tmp_path: Path) -> 
 
 def _cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOME": str(tmp_path), "KLING_MCP_STATE_DIR": str(tmp_path / "state")}
-    return subprocess.run([sys.executable, "-m", "kling_mcp", "batch", *args], capture_output=True, text=True,
-                          env=env, timeout=120, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "kling_mcp", "batch", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_cli_refuses_an_invalid_file_and_submits_nothing(tmp_path: Path) -> None:
@@ -137,10 +165,20 @@ def test_cli_dry_run_prices_and_submits_nothing(tmp_path: Path) -> None:
 
 
 def test_cli_simulated_batch_with_json_summary(tmp_path: Path) -> None:
-    prompts = write_prompts(tmp_path / "p.json", [{"prompt": "ok"}, {"prompt": "sim:fail-9"}, {"prompt": "x",
-                                                                                              "duration": "7"}])
-    done = _cli(str(prompts), "--simulate", "--speed", "600", "--skip-invalid", "--json", "--out",
-                str(tmp_path / "videos"), tmp_path=tmp_path)
+    prompts = write_prompts(
+        tmp_path / "p.json", [{"prompt": "ok"}, {"prompt": "sim:fail-9"}, {"prompt": "x", "duration": "7"}]
+    )
+    done = _cli(
+        str(prompts),
+        "--simulate",
+        "--speed",
+        "600",
+        "--skip-invalid",
+        "--json",
+        "--out",
+        str(tmp_path / "videos"),
+        tmp_path=tmp_path,
+    )
     summary = json.loads(done.stdout)
     assert done.returncode == 1  # not every job succeeded
     assert [j["state"] for j in summary["jobs"]] == ["succeeded", "failed"]
