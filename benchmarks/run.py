@@ -79,6 +79,14 @@ def children_of(pid: int) -> list[int]:
         return []
 
 
+async def running_task(base_url: str) -> int:
+    """A task that stays "processing" for the whole benchmark, so every get_task really polls upstream."""
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    async with httpx.AsyncClient(base_url=f"{base_url}/v1/kling", headers=headers) as http:
+        created = await http.post("/videos/text2video", json={"prompt": "bench sim:slow", "model_name": "kling-v1-6"})
+        return int(created.json()["task"]["id"])
+
+
 async def finished_task(base_url: str) -> tuple[int, int]:
     """Submit one generation on the simulator and wait until it is done: (task_id, work_id)."""
     headers = {"Authorization": f"Bearer {TOKEN}"}
@@ -120,8 +128,8 @@ async def bench_startup(runs: int, tmp: Path) -> dict[str, Any]:
 
 
 async def bench_overhead(calls: int, tmp: Path) -> dict[str, Any]:
-    with run_in_thread(SimulatorConfig(speed=1000)) as sim:
-        task_id, _ = await finished_task(sim.base_url)
+    with run_in_thread(SimulatorConfig(speed=1, queue_seconds=0)) as sim:
+        task_id = await running_task(sim.base_url)
         direct: list[float] = []
         async with httpx.AsyncClient(
             base_url=f"{sim.base_url}/v1/kling", headers={"Authorization": f"Bearer {TOKEN}"}
@@ -161,8 +169,8 @@ async def bench_overhead(calls: int, tmp: Path) -> dict[str, Any]:
 
 
 async def bench_concurrency(concurrent: int, tmp: Path) -> dict[str, Any]:
-    with run_in_thread(SimulatorConfig(speed=1000)) as sim:
-        task_id, _ = await finished_task(sim.base_url)
+    with run_in_thread(SimulatorConfig(speed=1, queue_seconds=0)) as sim:
+        task_id = await running_task(sim.base_url)
 
         async def direct_round() -> list[float]:
             latencies: list[float] = []

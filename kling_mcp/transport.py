@@ -56,9 +56,7 @@ def http_app(server: MCPServer[Any], *, host: str, stateless: bool, http_token: 
 def run_http(server: MCPServer[Any], *, host: str, port: int, stateless: bool, http_token: SecretStr | None) -> None:
     import uvicorn
 
-    uvicorn.run(
-        http_app(server, host=host, stateless=stateless, http_token=http_token),
-        host=host,
-        port=port,
-        log_level="warning",
-    )
+    from kling_mcp.sockets import listening_socket
+
+    app = http_app(server, host=host, stateless=stateless, http_token=http_token)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[listening_socket(host, port)])

@@ -17,6 +17,7 @@ import logging
 import os
 import uuid
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import anyio
@@ -29,7 +30,8 @@ from kling_mcp.api.errors import APIConnectionError, DownloadError, InvalidParam
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
-CHUNK = 1 << 16
+WRITE_BLOCK = 1 << 20
+WRITE_QUEUE = 4
 
 
 def confined_path(base: Path, name: str) -> Path:
@@ -110,7 +112,9 @@ async def _fetch(
     failure: Exception | None = None
     with tmp.open("wb") as fh:
         for attempt in range(1, attempts + 1):
-            headers = {"Range": f"bytes={written}-"} if written else {}
+            headers = {"Accept-Encoding": "identity"}
+            if written:
+                headers["Range"] = f"bytes={written}-"
             try:
                 async with _open(client, url, headers, trusted_hosts) as response:
                     if written and response.status_code != 206:
@@ -123,19 +127,13 @@ async def _fetch(
                         raise DownloadError(
                             f"The file is {total} bytes, over the {max_bytes}-byte cap (KLING_MCP_MAX_DOWNLOAD_MB)."
                         )
-                    async for chunk in response.aiter_bytes(CHUNK):
-                        written += len(chunk)
-                        if written > max_bytes:
-                            raise DownloadError(
-                                f"The download passed the {max_bytes}-byte cap "
-                                "(KLING_MCP_MAX_DOWNLOAD_MB); it was stopped and discarded."
-                            )
-                        fh.write(chunk)
+                    written = await _stream_to_file(response, fh, written, max_bytes)
                 if total is not None and written != total:
                     raise httpx.ReadError(f"short body: {written} of {total} bytes")
                 return written
             except (httpx.TransportError, APIConnectionError) as exc:
                 failure = exc
+                written = fh.tell()  # what really reached the file: the resume point
                 logger.info(
                     "download interrupted after %d bytes (attempt %d): %s", written, attempt, type(exc).__name__
                 )
@@ -143,6 +141,42 @@ async def _fetch(
         f"The download failed after {attempts} attempts ({type(failure).__name__}); no partial file was kept.",
         hint="Call download_clean again.",
     )
+
+
+async def _stream_to_file(response: httpx.Response, fh: BinaryIO, written: int, max_bytes: int) -> int:
+    """Copy the body into ``fh``: the event loop keeps reading the socket while a worker thread writes the previous
+    block, with at most ``WRITE_QUEUE`` blocks of ``WRITE_BLOCK`` bytes in memory whatever the file size."""
+    send, receive = anyio.create_memory_object_stream[bytes](WRITE_QUEUE)
+
+    async def writer() -> None:
+        async with receive:
+            async for block in receive:
+                await anyio.to_thread.run_sync(fh.write, block)
+
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(writer)
+            async with send:
+                buffer = bytearray()
+                # Raw bytes as they arrive (the request asked for identity encoding): no re-chunking copies.
+                async for chunk in response.aiter_raw():
+                    written += len(chunk)
+                    if written > max_bytes:
+                        raise DownloadError(
+                            f"The download passed the {max_bytes}-byte cap "
+                            "(KLING_MCP_MAX_DOWNLOAD_MB); it was stopped and discarded."
+                        )
+                    buffer += chunk
+                    if len(buffer) >= WRITE_BLOCK:
+                        await send.send(bytes(buffer))
+                        buffer.clear()
+                if buffer:
+                    await send.send(bytes(buffer))
+    except BaseExceptionGroup as group_error:
+        if len(group_error.exceptions) == 1:
+            raise group_error.exceptions[0] from None
+        raise
+    return written
 
 
 def _expected_total(response: httpx.Response, offset: int) -> int | None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 import threading
 import time
@@ -17,6 +16,7 @@ import uvicorn
 from kling_mcp.simulator.app import create_app
 from kling_mcp.simulator.config import TRIGGERS, SimulatorConfig
 from kling_mcp.simulator.state import SimulatorState
+from kling_mcp.sockets import listening_socket
 
 
 @dataclass
@@ -24,15 +24,6 @@ class RunningSimulator:
     base_url: str
     state: SimulatorState
     config: SimulatorConfig
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
 
 
 def _server(config: SimulatorConfig, state: SimulatorState) -> uvicorn.Server:
@@ -44,7 +35,7 @@ def _server(config: SimulatorConfig, state: SimulatorState) -> uvicorn.Server:
 def run_in_thread(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningSimulator]:
     """Serve the simulator on ``host:port`` (0 picks a free port) in a daemon thread with its own event loop."""
     state = SimulatorState(config)
-    sock = _bind(host, port)
+    sock = listening_socket(host, port)
     server = _server(config, state)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="kling-simulator", daemon=True)
     thread.start()
@@ -66,7 +57,7 @@ def run_in_thread(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 
 def serve(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 8765, out: TextIO = sys.stdout) -> None:
     """Serve in the foreground. The first line printed is the base URL."""
     state = SimulatorState(config)
-    sock = _bind(host, port)
+    sock = listening_socket(host, port)
     bound_port = sock.getsockname()[1]
     base = f"http://{host}:{bound_port}"
     tokens = "any non-empty bearer token" if config.token is None else "only the token given with --token"
