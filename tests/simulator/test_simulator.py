@@ -291,7 +291,8 @@ def test_media_files_are_real_h264_videos(tmp_path: Path, ratio: str, portrait: 
 def test_the_seed_node_script_runs_unmodified_but_for_the_base_url(tmp_path: Path) -> None:
     script = (FIXTURES / "kling.mjs").read_text(encoding="utf-8")
     prompts = json.loads((FIXTURES / "prompts.json").read_text(encoding="utf-8"))
-    with run_in_thread(SimulatorConfig(speed=2000, max_jobs=len(prompts))) as running:
+    # Fast enough that every task is final before the script first polls (it sleeps 20 s between polls).
+    with run_in_thread(SimulatorConfig(speed=100_000, max_jobs=len(prompts))) as running:
         (tmp_path / "kling.mjs").write_text(
             script.replace("https://api.useapi.net", running.base_url), encoding="utf-8"
         )
