@@ -154,11 +154,20 @@ async def bench_overhead(calls: int, tmp: Path) -> dict[str, Any]:
                 via_mcp.append(time.perf_counter() - started)
                 assert not result.is_error, result.content
         upstream_calls = None if before is None else len(sim.state.requests) - before
-    sd, sm = stats(direct), stats(via_mcp)
+    floor: list[float] = []  # the SDK's own cost of one tool call over stdio, for a tool that does nothing
+    async with Client(StdioServerParameters(command=sys.executable, args=[str(HERE / "minimal_server.py")])) as c:
+        await c.call_tool("ping", {"text": "x"})
+        for _ in range(calls):
+            started = time.perf_counter()
+            await c.call_tool("ping", {"text": "x"})
+            floor.append(time.perf_counter() - started)
+    sd, sm, sf = stats(direct), stats(via_mcp), stats(floor)
     return {
         "direct httpx GET": sd,
         "get_task over MCP stdio": sm,
+        "minimal tool over MCP stdio": sf,
         "added_ms": (sm["median"] - sd["median"]) * 1000,
+        "own_ms": (sm["median"] - sd["median"] - sf["median"]) * 1000,
         "goal_added_ms": 2.0,
         "upstream_requests": upstream_calls,
         "calls": calls,

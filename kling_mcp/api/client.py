@@ -93,6 +93,7 @@ class KlingClient:
         if isinstance(token, str):
             token = SecretStr(token)
         self._auth = _Bearer(token) if token is not None and token.get_secret_value().strip() else None
+        self._secrets = (token.get_secret_value(),) if self._auth is not None and token is not None else ()
         self.base_url = base_url.rstrip("/")
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient(
@@ -221,7 +222,7 @@ class KlingClient:
             else:
                 if response.is_success:
                     return response
-                error = error_from_response(response, operation)
+                error = error_from_response(response, operation, self._secrets)
                 if response.status_code not in RETRYABLE_READ_STATUSES:
                     raise error
                 retry_after = response.headers.get("Retry-After")
@@ -258,7 +259,7 @@ class KlingClient:
             else:
                 if response.is_success:
                     return response
-                error = error_from_response(response, "create")
+                error = error_from_response(response, "create", self._secrets)
                 if not isinstance(error, CapacityError):
                     raise error
                 retry_after = response.headers.get("Retry-After")

@@ -168,9 +168,13 @@ class MalformedResponseError(APIError):
 # --- building errors from responses -------------------------------------------------------------------------------
 
 
-def summarize_body(text: str) -> str:
+def summarize_body(text: str, secrets: tuple[str, ...] = ()) -> str:
     """The upstream's own error text, short and on one line: the ``error`` field of a JSON body, else the text
-    with any HTML stripped. Never more than a few hundred characters."""
+    with any HTML stripped. Never more than a few hundred characters, and never a secret, even if the upstream
+    echoed one."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
     summary = text
     try:
         data = json.loads(text)
@@ -195,10 +199,13 @@ def is_moderation_text(text: str) -> bool:
     return any(word in lowered for word in _MODERATION_WORDS)
 
 
-def error_from_response(response: httpx.Response, operation: Operation) -> APIStatusError:
-    """Map an unsuccessful upstream response to one typed error with an actionable message."""
+def error_from_response(
+    response: httpx.Response, operation: Operation, secrets: tuple[str, ...] = ()
+) -> APIStatusError:
+    """Map an unsuccessful upstream response to one typed error with an actionable message. ``secrets`` are
+    blanked out of anything quoted from the upstream."""
     status = response.status_code
-    upstream = summarize_body(response.text) if response.content else ""
+    upstream = summarize_body(response.text, secrets) if response.content else ""
     said = f' Upstream said: "{upstream}".' if upstream else ""
 
     if status == 400:

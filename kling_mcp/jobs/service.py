@@ -78,6 +78,8 @@ class KlingService:
         self._sleep = sleep
         self._default_email: str | None = None
         self._polled: dict[int, _Polled] = {}
+        self._observed: dict[int, tuple[str, int, int]] = {}
+        self._jobs: dict[int, Job] = {}
         self._downloads: dict[tuple[int, int], anyio.Event] = {}
         host = urlsplit(settings.base_url).hostname
         self._trusted_hosts = frozenset({host.lower()} if host else set())
@@ -242,7 +244,12 @@ class KlingService:
         assert created.task is not None
         task_id = created.task.id
         with anyio.CancelScope(shield=True):
-            await self.ledger.mark_submitted(job.id, task_id, task_state(created), created.status, created.status_name)
+            self._remember(
+                task_id,
+                await self.ledger.mark_submitted(
+                    job.id, task_id, task_state(created), created.status, created.status_name
+                ),
+            )
         self._polled[task_id] = _Polled(self._clock(), created)
         logger.info("submitted %s task %s (%s)", kind, task_id, request.model_name)
         if wait_seconds > 0:
@@ -282,7 +289,13 @@ class KlingService:
         return task
 
     async def _observe(self, task_id: int, task: TaskResponse, email: str | None) -> None:
+        """Record a poll's answer in the ledger, but only when it says something new (a poll that changes nothing
+        costs no database write)."""
         result = task_result(task, task_id=task_id)
+        seen = (result.state, result.status, len(result.videos))
+        if self._observed.get(task_id) == seen:
+            return
+        self._observed[task_id] = seen
         job = await self.ledger.update_task(
             task_id,
             state=result.state,
@@ -291,6 +304,7 @@ class KlingService:
             error=result.error,
             videos=[v.model_dump() for v in result.videos],
         )
+        self._remember(task_id, job)
         if result.state == "succeeded" and job is not None and self.settings.auto_download:
             for video in result.videos:
                 if str(video.work_id) not in job.downloads:
@@ -327,8 +341,9 @@ class KlingService:
         try:
             task = await self.poll(task_id, account)
         except NotFoundError:
-            job = await self.ledger.get(task_id)
+            job = await self._job(task_id)
             if job is not None:
+                self._jobs.pop(task_id, None)
                 await self.ledger.update_task(
                     task_id,
                     state="failed",
@@ -355,8 +370,20 @@ class KlingService:
         result = task_result(task, task_id=task_id, **extra)
         return await self._with_local_paths(result)
 
+    def _remember(self, task_id: int, job: Job | None) -> None:
+        if job is not None:
+            self._jobs[task_id] = job
+
+    async def _job(self, task_id: int) -> Job | None:
+        """The ledger row of a task, read once and then kept current by this service's own writes."""
+        job = self._jobs.get(task_id)
+        if job is None:
+            job = await self.ledger.get(task_id)
+            self._remember(task_id, job)
+        return job
+
     async def _with_local_paths(self, result: TaskResult) -> TaskResult:
-        job = await self.ledger.get(result.task_id)
+        job = await self._job(result.task_id)
         if job is not None:
             if result.model_name is None:
                 result.model_name = job.model_name
@@ -433,7 +460,7 @@ class KlingService:
         overwrite: bool,
         filename: str | None,
     ) -> DownloadResult:
-        job = await self.ledger.get(task_id) or await self.ledger.adopt(task_id, account)
+        job = await self._job(task_id) or await self.ledger.adopt(task_id, account)
         record = job.downloads.get(str(work_id))
         if save and record is not None and record.clean and not overwrite and Path(record.path).is_file():
             return DownloadResult(
@@ -457,14 +484,22 @@ class KlingService:
         dest = files.confined_path(self.settings.output_dir, name)
         if dest.exists() and not overwrite:
             size = dest.stat().st_size
-            await self.ledger.add_download(task_id, work_id, DownloadRecord(path=str(dest), clean=clean, bytes=size))
+            self._remember(
+                task_id,
+                await self.ledger.add_download(
+                    task_id, work_id, DownloadRecord(path=str(dest), clean=clean, bytes=size)
+                ),
+            )
             return result.model_copy(
                 update={"saved": True, "path": str(dest), "bytes": size, "already_downloaded": True}
             )
         size = await files.download(
             self.client, url, dest, max_bytes=self.settings.max_download_bytes, trusted_hosts=self._trusted_hosts
         )
-        await self.ledger.add_download(task_id, work_id, DownloadRecord(path=str(dest), clean=clean, bytes=size))
+        self._remember(
+            task_id,
+            await self.ledger.add_download(task_id, work_id, DownloadRecord(path=str(dest), clean=clean, bytes=size)),
+        )
         logger.info("saved task %s work %s (%s, %d bytes)", task_id, work_id, "clean" if clean else "watermarked", size)
         return result.model_copy(update={"saved": True, "path": str(dest), "bytes": size})
 
