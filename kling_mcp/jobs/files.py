@@ -153,29 +153,35 @@ async def _stream_to_file(response: httpx.Response, fh: BinaryIO, written: int, 
             async for block in receive:
                 await anyio.to_thread.run_sync(fh.write, block)
 
+    failure: httpx.TransportError | None = None
     try:
         async with anyio.create_task_group() as group:
             group.start_soon(writer)
             async with send:
                 buffer = bytearray()
-                # Raw bytes as they arrive (the request asked for identity encoding): no re-chunking copies.
-                async for chunk in response.aiter_raw():
-                    written += len(chunk)
-                    if written > max_bytes:
-                        raise DownloadError(
-                            f"The download passed the {max_bytes}-byte cap "
-                            "(KLING_MCP_MAX_DOWNLOAD_MB); it was stopped and discarded."
-                        )
-                    buffer += chunk
-                    if len(buffer) >= WRITE_BLOCK:
-                        await send.send(bytes(buffer))
-                        buffer.clear()
+                try:
+                    # Raw bytes as they arrive (the request asked for identity encoding): no re-chunking copies.
+                    async for chunk in response.aiter_raw():
+                        written += len(chunk)
+                        if written > max_bytes:
+                            raise DownloadError(
+                                f"The download passed the {max_bytes}-byte cap "
+                                "(KLING_MCP_MAX_DOWNLOAD_MB); it was stopped and discarded."
+                            )
+                        buffer += chunk
+                        if len(buffer) >= WRITE_BLOCK:
+                            await send.send(bytes(buffer))
+                            buffer.clear()
+                except httpx.TransportError as exc:
+                    failure = exc  # what arrived is good: write it, so that the file's end is the resume point
                 if buffer:
                     await send.send(bytes(buffer))
     except BaseExceptionGroup as group_error:
         if len(group_error.exceptions) == 1:
             raise group_error.exceptions[0] from None
         raise
+    if failure is not None:
+        raise failure
     return written
 
 
