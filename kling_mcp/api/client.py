@@ -48,6 +48,9 @@ API_PREFIX = "/v1/kling"
 DEFAULT_BASE_URL = "https://api.useapi.net"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+# A read (with its retries) never takes longer than this, however the upstream stalls. Creates are bounded by the
+# timeouts above instead: once sent, a create is waited for, never abandoned mid-flight.
+DEFAULT_READ_BUDGET = 90.0
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Sleep = Callable[[float], Awaitable[None]]
@@ -89,6 +92,7 @@ class KlingClient:
         read_retry: RetryPolicy | None = None,
         capacity_retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
+        read_budget: float = DEFAULT_READ_BUDGET,
     ) -> None:
         if isinstance(token, str):
             token = SecretStr(token)
@@ -105,6 +109,7 @@ class KlingClient:
         self.read_retry = read_retry or RetryPolicy()
         self.capacity_retry = capacity_retry or RetryPolicy(max_retries=3, base_delay=2.0, max_delay=10.0)
         self._sleep = sleep
+        self.read_budget = read_budget
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -200,7 +205,20 @@ class KlingClient:
         return response
 
     async def _read(self, method: str, path: str, *, operation: Operation, **kwargs: Any) -> httpx.Response:
-        """A request that is safe to repeat: retried on connection errors, timeouts, 429 and 5xx."""
+        """A request that is safe to repeat: retried on connection errors, timeouts, 429 and 5xx, all within
+        ``read_budget`` seconds."""
+        try:
+            with anyio.fail_after(self.read_budget):
+                return await self._read_with_retries(method, path, operation=operation, **kwargs)
+        except TimeoutError:
+            raise APITimeoutError(
+                f"useapi did not answer within {self.read_budget:g} s (retries included).",
+                hint="The upstream is stalled; try again shortly.",
+            ) from None
+
+    async def _read_with_retries(
+        self, method: str, path: str, *, operation: Operation, **kwargs: Any
+    ) -> httpx.Response:
         policy = self.read_retry
         started = time.monotonic()
         attempt = 0

@@ -296,6 +296,20 @@ async def test_failed_responses_are_closed_before_retrying() -> None:
     assert len(opened) == 3 and all(r.is_closed for r in opened)
 
 
+async def test_a_stalled_upstream_cannot_hang_a_read_past_its_budget(api: respx.MockRouter) -> None:
+    import anyio
+
+    async def stall(request: httpx.Request) -> httpx.Response:
+        await anyio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    api.get("/tasks/42").mock(side_effect=stall)
+    async with KlingClient(token=TOKEN, base_url=BASE, read_budget=0.2) as client:
+        with anyio.fail_after(5), pytest.raises(errors.APITimeoutError) as caught:
+            await client.get_task(42)
+    assert caught.value.code == "upstream_timeout" and "0.2 s" in caught.value.message
+
+
 # --- the policy itself ---------------------------------------------------------------------------------------------
 
 
