@@ -4,12 +4,14 @@ are spent (KLING_MCP_CONFIRM, by MCP elicitation) and the client's roots before 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, ListRoots
+from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp.types import ListRootsResult
 from pydantic import BaseModel, Field
 
@@ -28,8 +30,20 @@ def service_of(ctx: Context[AppState]) -> KlingService:
 
 
 def progress_of(ctx: Context[AppState]) -> Callable[[float, float | None, str], Awaitable[None]]:
+    """Progress notifications for a wait (when the client asked for them), and a log message to the client each
+    time the upstream state changes (when it asked for logs)."""
+    last_state = [""]
+
     async def report(progress: float, total: float | None, message: str) -> None:
         await ctx.report_progress(progress, total, message)
+        state = message.split(";")[0]
+        if state != last_state[0]:
+            last_state[0] = state
+            with warnings.catch_warnings():
+                # Logging to the client is deprecated in the 2026-07-28 revision (SEP-2577) but still what clients
+                # on the older revision show; the SDK sends it only to clients that asked.
+                warnings.simplefilter("ignore", MCPDeprecationWarning)
+                await ctx.log("info", state, logger_name="kling-mcp")
 
     return report
 

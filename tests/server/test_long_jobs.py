@@ -359,3 +359,58 @@ async def test_confirmation_only_above_the_threshold(make_settings: Any, api: re
         dear = await c.call_tool("generate_video", {"prompt": "a fox", "model_name": "kling-v2-1-master"})
     assert not cheap.is_error and error_of(dear)["code"] == "declined"
     assert create.call_count == 1 and len(answer.asked) == 1
+
+
+# --- logs and roots ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_a_wait_logs_each_state_change_to_a_client_that_asked(
+    make_settings: Any, api: respx.MockRouter, mode: str
+) -> None:
+    submitted(api)
+    api.get("/tasks/42").mock(
+        side_effect=[
+            httpx.Response(200, json=task(42, 5)),
+            httpx.Response(200, json=task(42, 10)),
+            httpx.Response(200, json=task(42, 10)),
+            httpx.Response(200, json=task(42, 99, works=1)),
+        ]
+    )
+    logs: list[str] = []
+
+    async def on_log(params: Any) -> None:
+        logs.append(str(params.data))
+
+    async with Client(create_server(make_settings()), logging_callback=on_log, log_level="info", mode=mode) as c:
+        result = await c.call_tool("generate_video", {"prompt": "a fox", "wait_seconds": 30})
+    assert result.structured_content["state"] == "succeeded"
+    assert logs == [
+        "Task 42 queued (status 5 submitted)",
+        "Task 42 running (status 10 processing)",
+        "Task 42 succeeded",
+    ]
+
+
+async def test_client_roots_narrow_the_folders_images_may_come_from(
+    make_settings: Any, api: respx.MockRouter, tmp_path: Path
+) -> None:
+    from mcp.types import ListRootsResult, Root
+
+    shared, private = tmp_path / "shared", tmp_path / "private"
+    shared.mkdir()
+    private.mkdir()
+    for folder in (shared, private):
+        (folder / "frame.png").write_bytes(png())
+    upload = api.post("/assets/").respond(json={"status": 3, "url": "https://cdn.test/x.png"})
+    submitted(api, "/videos/image2video-frames")
+
+    async def roots(context: Any) -> ListRootsResult:
+        return ListRootsResult(roots=[Root(uri=shared.as_uri(), name="shared")])
+
+    async with Client(create_server(make_settings(allowed_dirs=(tmp_path,))), list_roots_callback=roots) as c:
+        refused = await c.call_tool("animate_image", {"image": str(private / "frame.png"), "model_name": "kling-v2-5"})
+        assert error_of(refused)["code"] == "invalid_parameter" and not upload.called
+        allowed = await c.call_tool("animate_image", {"image": str(shared / "frame.png"), "model_name": "kling-v2-5"})
+    assert not allowed.is_error, allowed.content
+    assert upload.call_count == 1
