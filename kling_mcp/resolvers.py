@@ -94,20 +94,9 @@ async def confirm_generate(
     cfg_scale: float | None,
     enable_audio: bool | None,
 ) -> Any:
-    return _ask_before_spending(
-        ctx,
-        "text2video",
-        {
-            "prompt": prompt,
-            "model_name": model_name,
-            "aspect_ratio": aspect_ratio,
-            "mode": mode,
-            "duration": duration,
-            "negative_prompt": negative_prompt,
-            "cfg_scale": cfg_scale,
-            "enable_audio": enable_audio,
-        },
-    )
+    arguments = dict(locals())  # the resolver takes the tool's arguments by name; pass them all on
+    del arguments["ctx"]
+    return _ask_before_spending(ctx, "text2video", arguments)
 
 
 async def confirm_animate(
@@ -122,21 +111,11 @@ async def confirm_animate(
     cfg_scale: float | None,
     enable_audio: bool | None,
 ) -> Any:
-    frames = {k: ("https://frame" if v else None) for k, v in (("image", image), ("image_tail", image_tail))}
-    return _ask_before_spending(
-        ctx,
-        "image2video",
-        {
-            **frames,
-            "prompt": prompt,
-            "model_name": model_name,
-            "mode": mode,
-            "duration": duration,
-            "negative_prompt": negative_prompt,
-            "cfg_scale": cfg_scale,
-            "enable_audio": enable_audio,
-        },
-    )
+    arguments = dict(locals())
+    del arguments["ctx"]
+    # The frames' own checks come later; for the price, any URL stands in for them.
+    arguments.update({k: "https://frame" if arguments[k] else None for k in ("image", "image_tail")})
+    return _ask_before_spending(ctx, "image2video", arguments)
 
 
 def check_confirmation(outcome: ElicitationResult[SpendConfirmation]) -> None:

@@ -6,6 +6,7 @@ models (``kling_mcp.api.models``), so the simulator and the client cannot drift 
 from __future__ import annotations
 
 import io
+import time
 import uuid
 import zipfile
 from typing import Any
@@ -173,13 +174,15 @@ def create_app(config: SimulatorConfig, state: SimulatorState | None = None) -> 
     async def account(request: Request) -> Response:
         email = _account(state, request.path_params["email"])
         a = state.accounts[email]
+        day_ms = 86_400_000
+        now_ms = int(time.time() * 1000)
         point = BalancePoint(
             orderId="sim-plan",
             type="plan",
             amount=a.granted,
             balance=a.units,
-            startTime=1_764_000_000_000,
-            endTime=1_795_536_000_000,
+            startTime=now_ms - 30 * day_ms,  # a monthly plan granted a month ago, valid for a year [INF]
+            endTime=now_ms + 335 * day_ms,
         )
         return _json(
             AccountDetail(
