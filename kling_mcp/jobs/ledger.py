@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import anyio.to_thread
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 JobState = Literal["submitting", "queued", "running", "succeeded", "failed", "rejected", "unknown"]
 T = TypeVar("T")
@@ -79,6 +79,7 @@ class Job(BaseModel):
     downloads: dict[str, DownloadRecord] = Field(default_factory=dict)
     batch: str | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def path(self) -> str | None:
         """The local file of the first download, clean preferred."""

@@ -168,3 +168,38 @@ async def test_capacity_over_http(tmp_path: Path) -> None:
         assert not first.is_error
         err = error_of(await client.call_tool("generate_video", {"prompt": "another fox"}))
     assert err["code"] == "capacity" and "not accepted" in err["message"]
+
+
+async def test_animate_a_local_image_over_http(tmp_path: Path) -> None:
+    from tests.server.test_long_jobs import png
+
+    image = tmp_path / "start.png"
+    image.write_bytes(png())
+    config = SimulatorConfig(speed=FAST)
+    async with over_http(tmp_path, config, KLING_MCP_ALLOWED_DIRS=str(tmp_path)) as client:
+        started = await client.call_tool(
+            "animate_image", {"image": str(image), "model_name": "kling-v2-5", "prompt": "the boat drifts"}
+        )
+        assert not started.is_error, started.content
+        done = await _until_final(client, started.structured_content["task_id"])
+        download = (await client.call_tool("download_clean", {"task_id": done["task_id"]})).structured_content
+    assert done["state"] == "succeeded" and download["clean"] is True
+
+
+async def test_moderation_later_and_running_out_of_credits_poll_404(tmp_path: Path) -> None:
+    config = SimulatorConfig(speed=FAST, credits=30)  # one kling-v1-6 std clip costs 20
+    async with over_http(tmp_path, config) as client:
+        later = (await client.call_tool("generate_video", {"prompt": "sim:moderation-later"})).structured_content
+        broke = (await client.call_tool("generate_video", {"prompt": "a second fox"})).structured_content
+        for task_id in (later["task_id"], broke["task_id"]):
+            for _ in range(40):
+                result = await client.call_tool("get_task", {"task_id": task_id, "wait_seconds": 1})
+                if result.is_error:
+                    break
+            err = error_of(result)
+            assert err["code"] == "not_found"
+            assert all(cause in err["message"] for cause in ("deleted", "moderation", "credits"))
+        balance = (await client.call_tool("get_balance", {})).structured_content
+        jobs = (await client.call_tool("list_jobs", {})).structured_content["jobs"]
+    assert balance["credits"] == 1000  # 30 credits - 20 for the first clip, in useapi's units
+    assert {j["task_id"]: j["state"] for j in jobs}[broke["task_id"]] == "failed"

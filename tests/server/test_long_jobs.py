@@ -199,6 +199,8 @@ async def test_finished_task_downloads_itself_in_the_background(make_settings: A
         blob = await c.read_resource(str(link.uri))
         assert base64.b64decode(blob.contents[0].blob) == MP4
         manual = (await c.call_tool("download_clean", {"task_id": 42})).structured_content
+        listed = (await c.call_tool("list_jobs", {})).structured_content["jobs"][0]
+        assert listed["path"] == video["local_path"]
     assert manual["already_downloaded"] is True and media.call_count == 1
 
 
