@@ -218,12 +218,17 @@ async def _run_entry(
 
 
 def summary_table(outcomes: list[Outcome]) -> str:
-    rows = ["  #  state      model              credits  file / reason", "  " + "-" * 76]
+    rows = [
+        "",
+        "  #  state      model              credits  prompt                          file / reason",
+        "  " + "-" * 110,
+    ]
     for o in outcomes:
         detail = o.file or o.error or ""
         if o.file and o.clean is False:
             detail += "  (WATERMARKED)"
-        rows.append(f"{o.number:>3}  {o.state:<10} {o.model_name:<18} {o.credits:>7g}  {detail}")
+        prompt = (o.prompt[:29] + "…") if len(o.prompt) > 30 else o.prompt
+        rows.append(f"{o.number:>3}  {o.state:<10} {o.model_name:<18} {o.credits:>7g}  {prompt:<31} {detail}")
     total = sum(o.credits for o in outcomes if not o.reused)
     ok = sum(o.state == "succeeded" for o in outcomes)
     rows.append(f"\n{ok} of {len(outcomes)} succeeded; estimated credits spent this run: {total:g}")
