@@ -56,10 +56,10 @@ def api() -> Iterator[respx.MockRouter]:
 def _fast_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test really sleeps on retry backoff or wait heartbeats."""
     from kling_mcp.api.retry import RetryPolicy
-    from kling_mcp.jobs import service
+    from kling_mcp.jobs import waiting
 
     monkeypatch.setattr(RetryPolicy, "delay", lambda self, n, retry_after=None: 0.0)
-    monkeypatch.setattr(service, "HEARTBEAT_S", 0.01)
+    monkeypatch.setattr(waiting, "HEARTBEAT_S", 0.01)
 
 
 @pytest.fixture(autouse=True)

@@ -105,6 +105,9 @@ class Ledger:
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
+        # Rows of tasks this process has read or written, kept current by its own writes, so that polling a task
+        # costs no database read. (Another process's later writes to the same task are not seen here.)
+        self._cache: dict[int, Job] = {}
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA busy_timeout=30000")
@@ -182,7 +185,12 @@ class Ledger:
         with self._tx() as conn:
             conn.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*fields.values(), job_id))
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return _job(row)
+        return self._cached(_job(row))
+
+    def _cached(self, job: Job) -> Job:
+        if job.task_id is not None:
+            self._cache[job.task_id] = job
+        return job
 
     async def mark_submitted(self, job_id: int, task_id: int, state: JobState, status: int, status_name: str) -> Job:
         return await self._run(
@@ -254,11 +262,15 @@ class Ledger:
     # --- reads ----------------------------------------------------------------------------------------------------
 
     def get_sync(self, task_id: int) -> Job | None:
+        if (job := self._cache.get(task_id)) is not None:
+            return job
         with self._lock:
             row = self._conn.execute("SELECT * FROM jobs WHERE task_id = ?", (task_id,)).fetchone()
-        return None if row is None else _job(row)
+        return None if row is None else self._cached(_job(row))
 
     async def get(self, task_id: int) -> Job | None:
+        if (job := self._cache.get(task_id)) is not None:
+            return job
         return await self._run(lambda: self.get_sync(task_id))
 
     async def find_key(self, idempotency_key: str) -> Job | None:

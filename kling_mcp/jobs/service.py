@@ -9,54 +9,34 @@ plain callback, and every failure is a KlingError with a code.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
-from anyio.abc import TaskGroup
 
 from kling_mcp import catalog
 from kling_mcp.api.client import KlingClient
 from kling_mcp.api.errors import (
     AccountError,
     AccountNotFoundError,
-    APIStatusError,
-    AuthenticationError,
     InvalidParameterError,
     KlingError,
-    NotFoundError,
     SubmitOutcomeUnknownError,
-    SubscriptionError,
-    TaskFailedError,
-    TaskStateError,
 )
-from kling_mcp.api.models import Image2VideoFramesRequest, TaskResponse, Text2VideoRequest
+from kling_mcp.api.models import Image2VideoFramesRequest, Text2VideoRequest
 from kling_mcp.api.retry import RetryPolicy
 from kling_mcp.config import Settings
-from kling_mcp.jobs import files, images
-from kling_mcp.jobs.ledger import DownloadRecord, IdempotencyConflict, Job, Ledger
+from kling_mcp.jobs import images
+from kling_mcp.jobs.downloads import Downloader
+from kling_mcp.jobs.ledger import IdempotencyConflict, Job, Ledger
+from kling_mcp.jobs.waiting import Progress, TaskWatcher, no_progress
 from kling_mcp.results import BalanceResult, DownloadResult, TaskResult, balance_result, task_result, task_state
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[float, float | None, str], Awaitable[None]]
-HEARTBEAT_S = 5.0  # issue: progress "at least every 5 s"
 LEDGER_FILE = "jobs.sqlite3"
-
-
-async def _no_progress(_progress: float, _total: float | None, _message: str) -> None:
-    return None
-
-
-@dataclass
-class _Polled:
-    at: float
-    task: TaskResponse
 
 
 class KlingService:
@@ -66,23 +46,13 @@ class KlingService:
         client: KlingClient,
         ledger: Ledger,
         *,
-        background: TaskGroup | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        watcher: TaskWatcher | None = None,
+        downloader: Downloader | None = None,
     ) -> None:
-        self.settings = settings
-        self.client = client
-        self.ledger = ledger
-        self._background = background
-        self._clock = clock
-        self._sleep = sleep
+        self.settings, self.client, self.ledger = settings, client, ledger
+        self.watcher = watcher or TaskWatcher(settings, client, ledger)
+        self.downloader = downloader or Downloader(settings, client, ledger, self.watcher)
         self._default_email: str | None = None
-        self._polled: dict[int, _Polled] = {}
-        self._observed: dict[int, tuple[str, int, int]] = {}
-        self._jobs: dict[int, Job] = {}
-        self._downloads: dict[tuple[int, int], anyio.Event] = {}
-        host = urlsplit(settings.base_url).hostname
-        self._trusted_hosts = frozenset({host.lower()} if host else set())
 
     @classmethod
     @asynccontextmanager
@@ -98,7 +68,10 @@ class KlingService:
                 ) as client,
                 anyio.create_task_group() as group,
             ):
-                yield cls(settings, client, ledger, background=group, **kwargs)
+                watcher = TaskWatcher(settings, client, ledger, **kwargs)
+                downloader = Downloader(settings, client, ledger, watcher, background=group)
+                watcher.on_succeeded = downloader.on_succeeded
+                yield cls(settings, client, ledger, watcher=watcher, downloader=downloader)
                 group.cancel_scope.cancel()
         finally:
             ledger.close()
@@ -137,7 +110,7 @@ class KlingService:
         *,
         idempotency_key: str | None = None,
         wait_seconds: float = 0,
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
         email: str | None = None,
         batch: str | None = None,
         **params: Any,
@@ -153,7 +126,7 @@ class KlingService:
         *,
         idempotency_key: str | None = None,
         wait_seconds: float = 0,
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
         email: str | None = None,
         roots: list[Path] | None = None,
         **params: Any,
@@ -244,13 +217,8 @@ class KlingService:
         assert created.task is not None
         task_id = created.task.id
         with anyio.CancelScope(shield=True):
-            self._remember(
-                task_id,
-                await self.ledger.mark_submitted(
-                    job.id, task_id, task_state(created), created.status, created.status_name
-                ),
-            )
-        self._polled[task_id] = _Polled(self._clock(), created)
+            await self.ledger.mark_submitted(job.id, task_id, task_state(created), created.status, created.status_name)
+        self.watcher.seen(created)
         logger.info("submitted %s task %s (%s)", kind, task_id, request.model_name)
         if wait_seconds > 0:
             return await self.get_task(task_id, account, wait_seconds=wait_seconds, progress=progress, extra=extra)
@@ -270,57 +238,11 @@ class KlingService:
                 hint="It may exist and be billed; check list_jobs and the Kling account before using a new key.",
                 details={"ledger_id": job.id},
             )
-        task = await self.poll(job.task_id, job.email)
+        task = await self.watcher.poll(job.task_id, job.email)
         extra.update(reused=True, estimated_credits=job.credits_estimated)
         return task_result(task, **extra)
 
-    # --- polling and waiting --------------------------------------------------------------------------------------
-
-    async def poll(self, task_id: int, email: str | None) -> TaskResponse:
-        """GET /tasks/{id}, at most once per KLING_MCP_MIN_POLL_INTERVAL per task: agents that call get_task in a
-        tight loop get the last answer instead of hammering useapi."""
-        cached = self._polled.get(task_id)
-        now = self._clock()
-        if cached is not None and (cached.task.status_final or now - cached.at < self.settings.min_poll_interval):
-            return cached.task
-        task = await self.client.get_task(task_id, email)
-        self._polled[task_id] = _Polled(self._clock(), task)
-        await self._observe(task_id, task, email)
-        return task
-
-    async def _observe(self, task_id: int, task: TaskResponse, email: str | None) -> None:
-        """Record a poll's answer in the ledger, but only when it says something new (a poll that changes nothing
-        costs no database write)."""
-        result = task_result(task, task_id=task_id)
-        seen = (result.state, result.status, len(result.videos))
-        if self._observed.get(task_id) == seen:
-            return
-        self._observed[task_id] = seen
-        job = await self.ledger.update_task(
-            task_id,
-            state=result.state,
-            status=result.status,
-            status_name=result.status_name,
-            error=result.error,
-            videos=[v.model_dump() for v in result.videos],
-        )
-        self._remember(task_id, job)
-        if result.state == "succeeded" and job is not None and self.settings.auto_download:
-            for video in result.videos:
-                if str(video.work_id) not in job.downloads:
-                    self._start_background_download(task_id, video.work_id, email)
-
-    def _start_background_download(self, task_id: int, work_id: int, email: str | None) -> None:
-        if self._background is None or (task_id, work_id) in self._downloads:
-            return
-
-        async def run() -> None:
-            try:
-                await self.download_clean(task_id, work_id, email=email)
-            except KlingError as exc:
-                logger.warning("background download of task %s failed: %s", task_id, exc.code)
-
-        self._background.start_soon(run)
+    # --- polling, waiting, downloading ---------------------------------------------------------------------------
 
     async def get_task(
         self,
@@ -328,65 +250,16 @@ class KlingService:
         email: str | None,
         *,
         wait_seconds: float = 0,
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
         extra: dict[str, Any] | None = None,
     ) -> TaskResult:
         """The task as it stands, after waiting up to ``wait_seconds`` (capped) for it to become final."""
         account = await self.resolve_email(email)
-        wait = max(0.0, min(float(wait_seconds), self.settings.wait_cap))
-        started = self._clock()
-        deadline = started + wait
-        extra = dict(extra or {})
-        extra.setdefault("email", account)
-        try:
-            task = await self.poll(task_id, account)
-        except NotFoundError:
-            job = await self._job(task_id)
-            if job is not None:
-                self._jobs.pop(task_id, None)
-                await self.ledger.update_task(
-                    task_id,
-                    state="failed",
-                    status=0,
-                    status_name="not_found",
-                    error="upstream answered 404",
-                    videos=job.videos,
-                )
-            raise
-        while not task.status_final and self._clock() < deadline:
-            waited = self._clock() - started
-            await progress(
-                waited,
-                wait,
-                f"Task {task_id} {task_state(task)} (status {task.status} "
-                f"{task.status_name}); waited {waited:.0f}/{wait:.0f} s",
-            )
-            # Poll every KLING_MCP_MIN_POLL_INTERVAL (at least 50 ms), and report progress at least every 5 s.
-            step = min(HEARTBEAT_S, max(self.settings.min_poll_interval, 0.05))
-            await self._sleep(max(0.0, min(step, deadline - self._clock())))
-            task = await self.poll(task_id, account)
-        if wait:
-            await progress(self._clock() - started, wait, f"Task {task_id} {task_state(task)}")
-        result = task_result(task, task_id=task_id, **extra)
-        return await self._with_local_paths(result)
-
-    def _remember(self, task_id: int, job: Job | None) -> None:
+        task = await self.watcher.wait(task_id, account, wait_seconds, progress)
+        result = task_result(task, task_id=task_id, **{"email": account, **(extra or {})})
+        job = await self.ledger.get(task_id)
         if job is not None:
-            self._jobs[task_id] = job
-
-    async def _job(self, task_id: int) -> Job | None:
-        """The ledger row of a task, read once and then kept current by this service's own writes."""
-        job = self._jobs.get(task_id)
-        if job is None:
-            job = await self.ledger.get(task_id)
-            self._remember(task_id, job)
-        return job
-
-    async def _with_local_paths(self, result: TaskResult) -> TaskResult:
-        job = await self._job(result.task_id)
-        if job is not None:
-            if result.model_name is None:
-                result.model_name = job.model_name
+            result.model_name = result.model_name or job.model_name
             if result.estimated_credits is None:
                 result.estimated_credits = job.credits_estimated
             for video in result.videos:
@@ -394,8 +267,6 @@ class KlingService:
                 if record is not None and record.clean:
                     video.local_path = record.path
         return result
-
-    # --- downloads ------------------------------------------------------------------------------------------------
 
     async def download_clean(
         self,
@@ -410,112 +281,9 @@ class KlingService:
         """Fetch the watermark-free master of a finished task (falling back, visibly, to the watermarked preview
         when the account cannot have it) and stream it into the output folder."""
         account = await self.resolve_email(email)
-        task = await self.poll(task_id, account)
-        state = task_state(task)
-        if state == "failed":
-            raise TaskFailedError(
-                f"Task {task_id} failed ({task.status} {task.status_name}); it has no video to download.",
-                hint="Submit a new generation.",
-            )
-        if state != "succeeded":
-            raise TaskStateError(
-                f"Task {task_id} is not finished yet ({state}, status {task.status} {task.status_name}).",
-                hint=f"Call get_task with task_id={task_id} and wait_seconds=50 until state is succeeded.",
-            )
-        works = {w.workId: w for w in task.works if w.resource is not None}
-        if not works:
-            raise TaskStateError(f"Task {task_id} succeeded but lists no video.", hint="Call get_task again later.")
-        if work_id is None:
-            work_id = next(iter(works))
-        elif work_id not in works:
-            raise InvalidParameterError("work_id", work_id, f"task {task_id} has no such work", list(works))
-
-        key = (task_id, work_id)
-        while key in self._downloads:  # the same file is being fetched already: wait for it, do not fetch twice
-            await self._downloads[key].wait()
-        done = anyio.Event()
-        self._downloads[key] = done
-        try:
-            return await self._download(
-                task_id,
-                work_id,
-                works[work_id].resource.resource,  # type: ignore[union-attr]
-                account,
-                save=save,
-                overwrite=overwrite,
-                filename=filename,
-            )
-        finally:
-            del self._downloads[key]
-            done.set()
-
-    async def _download(
-        self,
-        task_id: int,
-        work_id: int,
-        preview_url: str,
-        account: str,
-        *,
-        save: bool,
-        overwrite: bool,
-        filename: str | None,
-    ) -> DownloadResult:
-        job = await self._job(task_id) or await self.ledger.adopt(task_id, account)
-        record = job.downloads.get(str(work_id))
-        if save and record is not None and record.clean and not overwrite and Path(record.path).is_file():
-            return DownloadResult(
-                task_id=task_id,
-                work_id=work_id,
-                url="",
-                clean=True,
-                watermarked=False,
-                saved=True,
-                path=record.path,
-                bytes=record.bytes,
-                already_downloaded=True,
-            )
-        url, clean, reason = await self._clean_url(work_id, preview_url, account)
-        result = DownloadResult(
-            task_id=task_id, work_id=work_id, url=url, clean=clean, watermarked=not clean, reason=reason, saved=False
+        return await self.downloader.download_clean(
+            task_id, work_id, email=account, save=save, overwrite=overwrite, filename=filename
         )
-        if not save:
-            return result
-        name = filename or f"kling_{task_id}_{work_id}{'' if clean else '_watermarked'}.mp4"
-        dest = files.confined_path(self.settings.output_dir, name)
-        if dest.exists() and not overwrite:
-            size = dest.stat().st_size
-            self._remember(
-                task_id,
-                await self.ledger.add_download(
-                    task_id, work_id, DownloadRecord(path=str(dest), clean=clean, bytes=size)
-                ),
-            )
-            return result.model_copy(
-                update={"saved": True, "path": str(dest), "bytes": size, "already_downloaded": True}
-            )
-        size = await files.download(
-            self.client, url, dest, max_bytes=self.settings.max_download_bytes, trusted_hosts=self._trusted_hosts
-        )
-        self._remember(
-            task_id,
-            await self.ledger.add_download(task_id, work_id, DownloadRecord(path=str(dest), clean=clean, bytes=size)),
-        )
-        logger.info("saved task %s work %s (%s, %d bytes)", task_id, work_id, "clean" if clean else "watermarked", size)
-        return result.model_copy(update={"saved": True, "path": str(dest), "bytes": size})
-
-    async def _clean_url(self, work_id: int, preview_url: str, account: str) -> tuple[str, bool, str | None]:
-        try:
-            asset = await self.client.get_clean_download(work_id, account)
-        except (AuthenticationError, SubscriptionError):
-            raise
-        except APIStatusError as exc:
-            # Seed: the clean master "requires a paid Kling account"; useapi's script falls back to the preview.
-            reason = (
-                f"useapi refused the watermark-free download ({exc.message}) — a free Kling account has no clean "
-                "master (the seed: 'This requires a paid Kling account'). The file saved is the WATERMARKED preview."
-            )
-            return preview_url, False, reason
-        return asset.cdnUrl, True, None
 
     # --- the ledger -----------------------------------------------------------------------------------------------
 

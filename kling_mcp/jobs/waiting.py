@@ -1,0 +1,125 @@
+"""Polling and waiting: a per-task poll throttle, bounded waits with progress, and the ledger kept current.
+
+Agents poll too fast or stop too early; clients cut calls at about a minute. So a poll of a task is answered from
+the last upstream answer when it is younger than KLING_MCP_MIN_POLL_INTERVAL (or final), a wait is capped at
+KLING_MCP_WAIT_CAP and reports progress at least every 5 s, and every state change is written to the ledger.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import anyio
+
+from kling_mcp.api.client import KlingClient
+from kling_mcp.api.errors import NotFoundError
+from kling_mcp.api.models import TaskResponse
+from kling_mcp.config import Settings
+from kling_mcp.jobs.ledger import Job, Ledger
+from kling_mcp.results import task_result, task_state
+
+Progress = Callable[[float, float | None, str], Awaitable[None]]
+OnSucceeded = Callable[[int, Job, list[int], str | None], None]
+HEARTBEAT_S = 5.0  # progress "at least every 5 s", so clients that reset their timeout on progress keep the call
+MIN_STEP_S = 0.05
+
+
+async def no_progress(_progress: float, _total: float | None, _message: str) -> None:
+    return None
+
+
+@dataclass
+class _Polled:
+    at: float
+    task: TaskResponse
+
+
+class TaskWatcher:
+    def __init__(
+        self,
+        settings: Settings,
+        client: KlingClient,
+        ledger: Ledger,
+        *,
+        on_succeeded: OnSucceeded | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        self.settings, self.client, self.ledger = settings, client, ledger
+        self.on_succeeded = on_succeeded
+        self._clock, self._sleep = clock, sleep
+        self._polled: dict[int, _Polled] = {}
+        self._observed: dict[int, tuple[str, int, int]] = {}
+
+    def seen(self, task: TaskResponse) -> None:
+        """Remember an answer obtained elsewhere (the create response) as the task's latest."""
+        if task.task is not None:
+            self._polled[task.task.id] = _Polled(self._clock(), task)
+
+    async def poll(self, task_id: int, email: str | None) -> TaskResponse:
+        """GET /tasks/{id}, at most once per KLING_MCP_MIN_POLL_INTERVAL per task: agents that call get_task in a
+        tight loop get the last answer instead of hammering useapi."""
+        cached = self._polled.get(task_id)
+        if cached is not None and (
+            cached.task.status_final or self._clock() - cached.at < self.settings.min_poll_interval
+        ):
+            return cached.task
+        try:
+            task = await self.client.get_task(task_id, email)
+        except NotFoundError:
+            job = await self.ledger.get(task_id)
+            if job is not None:  # the seed's three causes: gone for good, so the ledger says failed
+                await self.ledger.update_task(
+                    task_id,
+                    state="failed",
+                    status=0,
+                    status_name="not_found",
+                    error="upstream answered 404",
+                    videos=job.videos,
+                )
+            raise
+        self._polled[task_id] = _Polled(self._clock(), task)
+        await self._observe(task_id, task, email)
+        return task
+
+    async def _observe(self, task_id: int, task: TaskResponse, email: str | None) -> None:
+        """Write a poll's answer to the ledger only when it says something new."""
+        result = task_result(task, task_id=task_id)
+        seen = (result.state, result.status, len(result.videos))
+        if self._observed.get(task_id) == seen:
+            return
+        self._observed[task_id] = seen
+        job = await self.ledger.update_task(
+            task_id,
+            state=result.state,
+            status=result.status,
+            status_name=result.status_name,
+            error=result.error,
+            videos=[v.model_dump() for v in result.videos],
+        )
+        if result.state == "succeeded" and job is not None and self.on_succeeded is not None:
+            self.on_succeeded(task_id, job, [v.work_id for v in result.videos], email)
+
+    async def wait(self, task_id: int, email: str | None, wait_seconds: float, progress: Progress) -> TaskResponse:
+        """Poll until the task is final or ``wait_seconds`` (capped at KLING_MCP_WAIT_CAP) have passed."""
+        wait = max(0.0, min(float(wait_seconds), self.settings.wait_cap))
+        started = self._clock()
+        deadline = started + wait
+        task = await self.poll(task_id, email)
+        while not task.status_final and self._clock() < deadline:
+            waited = self._clock() - started
+            await progress(
+                waited,
+                wait,
+                f"Task {task_id} {task_state(task)} (status {task.status} "
+                f"{task.status_name}); waited {waited:.0f}/{wait:.0f} s",
+            )
+            # Poll every KLING_MCP_MIN_POLL_INTERVAL (at least 50 ms), and report progress at least every 5 s.
+            step = min(HEARTBEAT_S, max(self.settings.min_poll_interval, MIN_STEP_S))
+            await self._sleep(max(0.0, min(step, deadline - self._clock())))
+            task = await self.poll(task_id, email)
+        if wait:
+            await progress(self._clock() - started, wait, f"Task {task_id} {task_state(task)}")
+        return task
