@@ -71,10 +71,10 @@ def _public_test_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
 
     real = files.resolve_host
 
-    async def resolve(host: str, port: int) -> list[Any]:
+    def resolve(host: str, port: int) -> list[Any]:
         if host.endswith(".test"):
             return [ipaddress.ip_address("93.184.216.34")]
-        return await real(host, port)
+        return real(host, port)
 
     monkeypatch.setattr(files, "resolve_host", resolve)
 

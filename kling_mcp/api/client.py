@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
@@ -110,6 +109,8 @@ class KlingClient:
         self.capacity_retry = capacity_retry or RetryPolicy(max_retries=3, base_delay=2.0, max_delay=10.0)
         self._sleep = sleep
         self.read_budget = read_budget
+        self._timeout = timeout
+        self._media: httpx.Client | None = None
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -117,6 +118,8 @@ class KlingClient:
         return self._http
 
     async def aclose(self) -> None:
+        if self._media is not None:
+            self._media.close()
         if self._owns_http:
             await self._http.aclose()
 
@@ -173,16 +176,18 @@ class KlingClient:
         )
         return _parse(AssetUpload, response)
 
-    @asynccontextmanager
-    async def stream(self, url: str, headers: dict[str, str] | None = None) -> AsyncIterator[httpx.Response]:
-        """GET a media URL as a stream, without the API token (the file lives on a CDN, not at useapi)."""
-        try:
-            async with self._http.stream("GET", url, headers=headers) as response:
-                yield response
-        except httpx.TimeoutException as exc:
-            raise APITimeoutError(f"The media download timed out ({type(exc).__name__}).") from None
-        except httpx.TransportError as exc:
-            raise APIConnectionError(f"The media download failed ({type(exc).__name__}).") from None
+    @property
+    def media(self) -> httpx.Client:
+        """A synchronous connection pool for media downloads, used from worker threads. It never carries the API
+        token: the files live on a CDN, not at useapi."""
+        if self._media is None:
+            self._media = httpx.Client(
+                timeout=self._timeout,
+                limits=DEFAULT_LIMITS,
+                follow_redirects=False,
+                headers={"User-Agent": f"kling-mcp/{__version__}"},
+            )
+        return self._media
 
     # --- plumbing -------------------------------------------------------------------------------------------------
 

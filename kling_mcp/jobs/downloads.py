@@ -141,7 +141,11 @@ class Downloader:
             size = dest.stat().st_size
         else:
             size = await files.download(
-                self.client, url, dest, max_bytes=self.settings.max_download_bytes, trusted_hosts=self._trusted_hosts
+                self.client.media,
+                url,
+                dest,
+                max_bytes=self.settings.max_download_bytes,
+                trusted_hosts=self._trusted_hosts,
             )
             logger.info(
                 "saved task %s work %s (%s, %d bytes)", task_id, work_id, "clean" if clean else "watermarked", size

@@ -4,6 +4,10 @@ A download is streamed (never whole in memory) to a temporary file beside its de
 Content-Length, the MP4 ``ftyp`` signature, a size cap), and only then renamed into place, so a partial file never
 stands under the final name. A connection dropped midway resumes with ``Range`` when the server allows it.
 
+The transfer itself runs in a worker thread with httpx's synchronous client: measured on loopback, that moves a
+200 MB file about twice as fast as the async stream (whose per-chunk event-loop work is the bottleneck), and it
+keeps the event loop free. A cancelled call stops the thread at the next chunk.
+
 URLs come from the upstream, but an agent may be manipulated, so they are treated as untrusted: only http(s), and
 no loopback, private or link-local address (SSRF) unless it is the host of the configured USEAPI_BASE_URL, which
 the user chose on purpose (the simulator, or a self-hosted proxy). Redirects are followed by hand, hop by hop,
@@ -15,23 +19,24 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import socket
+import threading
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import anyio
+import anyio.lowlevel
 import httpx
 from mcp.shared.path_security import PathEscapeError, safe_join
 
-from kling_mcp.api.client import KlingClient
-from kling_mcp.api.errors import APIConnectionError, DownloadError, InvalidParameterError
+from kling_mcp.api.errors import DownloadError, InvalidParameterError
 
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
-WRITE_BLOCK = 1 << 20
-WRITE_QUEUE = 4
 
 
 def confined_path(base: Path, name: str) -> Path:
@@ -44,16 +49,16 @@ def confined_path(base: Path, name: str) -> Path:
         ) from None
 
 
-async def resolve_host(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def resolve_host(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     """Every address ``host`` resolves to (the standard library parses them; no hand-written IP parsing)."""
     try:
-        infos = await anyio.getaddrinfo(host, port)
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except OSError:
         raise DownloadError(f"Cannot resolve the download host {host}.") from None
     return [ipaddress.ip_address(info[4][0]) for info in infos]
 
 
-async def check_url(url: str, trusted_hosts: frozenset[str]) -> None:
+def check_url(url: str, trusted_hosts: frozenset[str]) -> None:
     """Refuse URLs a download must not follow (scheme, and internal addresses unless the host is trusted)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -64,7 +69,7 @@ async def check_url(url: str, trusted_hosts: frozenset[str]) -> None:
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
-        addresses = await resolve_host(host, parts.port or (443 if parts.scheme == "https" else 80))
+        addresses = resolve_host(host, parts.port or (443 if parts.scheme == "https" else 80))
     for address in addresses:
         if (
             address.is_private
@@ -80,8 +85,12 @@ async def check_url(url: str, trusted_hosts: frozenset[str]) -> None:
             )
 
 
+class _Stopped(Exception):
+    """The call was cancelled: the worker thread stops at the next chunk."""
+
+
 async def download(
-    client: KlingClient,
+    http: httpx.Client,
     url: str,
     dest: Path,
     *,
@@ -89,11 +98,47 @@ async def download(
     trusted_hosts: frozenset[str],
     attempts: int = 3,
 ) -> int:
-    """Stream ``url`` into ``dest`` atomically; returns the number of bytes written."""
+    """Stream ``url`` into ``dest`` atomically with ``http`` (a client that carries no API token); returns the number
+    of bytes written."""
+    stop = threading.Event()
+    work = partial(_download, http, url, dest, max_bytes, trusted_hosts, attempts, stop)
+    outcome: list[int] = []
+
+    async def stop_when_cancelled() -> None:
+        try:
+            await anyio.sleep_forever()
+        finally:
+            stop.set()
+
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(stop_when_cancelled)
+            try:
+                outcome.append(await anyio.to_thread.run_sync(work))
+            except _Stopped:
+                await anyio.lowlevel.checkpoint()  # the cancellation that stopped the thread is delivered here
+                raise DownloadError("The download was stopped.") from None
+            group.cancel_scope.cancel()
+    except BaseExceptionGroup as group_error:
+        if len(group_error.exceptions) == 1:
+            raise group_error.exceptions[0] from None
+        raise
+    return outcome[0]
+
+
+def _download(
+    http: httpx.Client,
+    url: str,
+    dest: Path,
+    max_bytes: int,
+    trusted: frozenset[str],
+    attempts: int,
+    stop: threading.Event,
+) -> int:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
     try:
-        written = await _fetch(client, url, tmp, max_bytes=max_bytes, trusted_hosts=trusted_hosts, attempts=attempts)
+        written = _fetch(http, url, tmp, max_bytes, trusted, attempts, stop)
         with tmp.open("rb") as fh:
             head = fh.read(12)
         if len(head) < 8 or head[4:8] != b"ftyp":
@@ -104,19 +149,25 @@ async def download(
         tmp.unlink(missing_ok=True)
 
 
-async def _fetch(
-    client: KlingClient, url: str, tmp: Path, *, max_bytes: int, trusted_hosts: frozenset[str], attempts: int
+def _fetch(
+    http: httpx.Client,
+    url: str,
+    tmp: Path,
+    max_bytes: int,
+    trusted: frozenset[str],
+    attempts: int,
+    stop: threading.Event,
 ) -> int:
     written = 0
     total: int | None = None
     failure: Exception | None = None
     with tmp.open("wb") as fh:
         for attempt in range(1, attempts + 1):
-            headers = {"Accept-Encoding": "identity"}
+            headers = {"Accept-Encoding": "identity"}  # raw bytes as they arrive, no decoding layer
             if written:
                 headers["Range"] = f"bytes={written}-"
             try:
-                async with _open(client, url, headers, trusted_hosts) as response:
+                with _open(http, url, headers, trusted) as response:
                     if written and response.status_code != 206:
                         fh.seek(0)
                         fh.truncate()
@@ -127,11 +178,11 @@ async def _fetch(
                         raise DownloadError(
                             f"The file is {total} bytes, over the {max_bytes}-byte cap (KLING_MCP_MAX_DOWNLOAD_MB)."
                         )
-                    written = await _stream_to_file(response, fh, written, max_bytes)
+                    written = _copy(response, fh, written, max_bytes, stop)
                 if total is not None and written != total:
                     raise httpx.ReadError(f"short body: {written} of {total} bytes")
                 return written
-            except (httpx.TransportError, APIConnectionError) as exc:
+            except httpx.TransportError as exc:
                 failure = exc
                 written = fh.tell()  # what really reached the file: the resume point
                 logger.info(
@@ -143,45 +194,17 @@ async def _fetch(
     )
 
 
-async def _stream_to_file(response: httpx.Response, fh: BinaryIO, written: int, max_bytes: int) -> int:
-    """Copy the body into ``fh``: the event loop keeps reading the socket while a worker thread writes the previous
-    block, with at most ``WRITE_QUEUE`` blocks of ``WRITE_BLOCK`` bytes in memory whatever the file size."""
-    send, receive = anyio.create_memory_object_stream[bytes](WRITE_QUEUE)
-
-    async def writer() -> None:
-        async with receive:
-            async for block in receive:
-                await anyio.to_thread.run_sync(fh.write, block)
-
-    failure: httpx.TransportError | None = None
-    try:
-        async with anyio.create_task_group() as group:
-            group.start_soon(writer)
-            async with send:
-                buffer = bytearray()
-                try:
-                    # Raw bytes as they arrive (the request asked for identity encoding): no re-chunking copies.
-                    async for chunk in response.aiter_raw():
-                        written += len(chunk)
-                        if written > max_bytes:
-                            raise DownloadError(
-                                f"The download passed the {max_bytes}-byte cap "
-                                "(KLING_MCP_MAX_DOWNLOAD_MB); it was stopped and discarded."
-                            )
-                        buffer += chunk
-                        if len(buffer) >= WRITE_BLOCK:
-                            await send.send(bytes(buffer))
-                            buffer.clear()
-                except httpx.TransportError as exc:
-                    failure = exc  # what arrived is good: write it, so that the file's end is the resume point
-                if buffer:
-                    await send.send(bytes(buffer))
-    except BaseExceptionGroup as group_error:
-        if len(group_error.exceptions) == 1:
-            raise group_error.exceptions[0] from None
-        raise
-    if failure is not None:
-        raise failure
+def _copy(response: httpx.Response, fh: BinaryIO, written: int, max_bytes: int, stop: threading.Event) -> int:
+    for chunk in response.iter_raw():
+        if stop.is_set():
+            raise _Stopped
+        written += len(chunk)
+        if written > max_bytes:
+            raise DownloadError(
+                f"The download passed the {max_bytes}-byte cap (KLING_MCP_MAX_DOWNLOAD_MB); it was stopped and "
+                "discarded."
+            )
+        fh.write(chunk)
     return written
 
 
@@ -199,30 +222,29 @@ def _expected_total(response: httpx.Response, offset: int) -> int | None:
 class _open:
     """Open a GET stream, following redirects by hand so that every hop is checked."""
 
-    def __init__(self, client: KlingClient, url: str, headers: dict[str, str], trusted: frozenset[str]) -> None:
-        self._client, self._url, self._headers, self._trusted = client, url, headers, trusted
-        self._cm: object | None = None
+    def __init__(self, http: httpx.Client, url: str, headers: dict[str, str], trusted: frozenset[str]) -> None:
+        self._http, self._url, self._headers, self._trusted = http, url, headers, trusted
+        self._response: httpx.Response | None = None
 
-    async def __aenter__(self) -> httpx.Response:
+    def __enter__(self) -> httpx.Response:
         url = self._url
         for _ in range(MAX_REDIRECTS + 1):
-            await check_url(url, self._trusted)
-            cm = self._client.stream(url, headers=self._headers)
-            response = await cm.__aenter__()
+            check_url(url, self._trusted)
+            response = self._http.send(self._http.build_request("GET", url, headers=self._headers), stream=True)
             if response.is_redirect and "Location" in response.headers:
                 url = urljoin(url, response.headers["Location"])
-                await cm.__aexit__(None, None, None)
+                response.close()
                 continue
             if response.status_code not in (200, 206):
-                await cm.__aexit__(None, None, None)
+                response.close()
                 raise DownloadError(
                     f"The file host answered HTTP {response.status_code}.",
                     hint="The link may have expired; call get_task for a fresh one.",
                 )
-            self._cm = cm
+            self._response = response
             return response
         raise DownloadError(f"More than {MAX_REDIRECTS} redirects; gave up.")
 
-    async def __aexit__(self, *exc: object) -> None:
-        if self._cm is not None:
-            await self._cm.__aexit__(*exc)  # type: ignore[attr-defined]
+    def __exit__(self, *exc: object) -> None:
+        if self._response is not None:
+            self._response.close()

@@ -4,7 +4,7 @@ a size cap, SSRF checks hop by hop, confined paths, no overwrite unless asked.""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,15 @@ BODY = MP4 + bytes(range(256)) * 400  # about 100 kB
 CLEAN = "https://cdn.test/clean/420.mp4"
 
 
-class Broken(httpx.AsyncByteStream):
+class Broken(httpx.SyncByteStream, httpx.AsyncByteStream):
     """A body that stops with a ReadError after ``cut`` bytes."""
 
     def __init__(self, data: bytes, cut: int) -> None:
         self.data, self.cut = data, cut
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.data[: self.cut]
+        raise httpx.ReadError("connection reset")
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         yield self.data[: self.cut]
@@ -132,7 +136,7 @@ async def test_internal_or_odd_urls_are_refused(client: Client, api: respx.MockR
 async def test_a_name_that_resolves_inside_is_refused(
     client: Client, api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def resolve(host: str, port: int) -> list[Any]:
+    def resolve(host: str, port: int) -> list[Any]:
         return [ipaddress.ip_address("192.168.1.10")]
 
     monkeypatch.setattr(files, "resolve_host", resolve)
@@ -158,10 +162,10 @@ async def test_a_redirect_to_another_public_host_is_followed(client: Client, api
     assert "authorization" not in mirror.calls.last.request.headers
 
 
-async def test_the_configured_upstream_host_is_trusted_even_on_loopback() -> None:
-    await files.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({"127.0.0.1"}))
+def test_the_configured_upstream_host_is_trusted_even_on_loopback() -> None:
+    files.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({"127.0.0.1"}))
     with pytest.raises(DownloadError):
-        await files.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({"api.test"}))
+        files.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({"api.test"}))
 
 
 @pytest.mark.parametrize("name", ["../x.mp4", "/etc/x.mp4", "a/../../x.mp4", "bad\x00.mp4"])
@@ -192,3 +196,31 @@ async def test_an_existing_file_is_kept_unless_overwrite(client: Client, api: re
     assert not media.called
     replaced = (await client.call_tool("download_clean", {"task_id": 42, "overwrite": True})).structured_content
     assert replaced["already_downloaded"] is False and existing.read_bytes() == MP4
+
+
+class Slow(httpx.SyncByteStream):
+    """An endless body, one chunk every 20 ms."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        import time
+
+        yield MP4
+        while True:
+            time.sleep(0.02)
+            yield b"\0" * 1024
+
+
+async def test_a_cancelled_download_stops_its_thread_and_leaves_nothing(tmp_path: Path) -> None:
+    import time
+
+    import anyio
+
+    http = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, stream=Slow())))
+    started = time.monotonic()
+    with anyio.move_on_after(0.3) as scope:
+        await files.download(
+            http, "https://cdn.test/x.mp4", tmp_path / "x.mp4", max_bytes=10**9, trusted_hosts=frozenset()
+        )
+    http.close()
+    assert scope.cancelled_caught and time.monotonic() - started < 2
+    assert leftovers(tmp_path) == []
