@@ -126,7 +126,14 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--stateless", action="store_true")
+    parser.add_argument("--report", action="store_true", help="add the figures to BENCHMARKS.md / BENCHMARKS.json")
     a = parser.parse_args()
     result = anyio.run(load, a.clients, a.seconds, a.stateless)
     print(json.dumps(result, indent=2))
+    if a.report:
+        from benchmarks.run import ROOT, write_report
+
+        result["command"] = " ".join(["python", "benchmarks/load_test.py", *sys.argv[1:]])
+        stored = json.loads((ROOT / "BENCHMARKS.json").read_text())
+        write_report({"load": result}, stored.get("_command", "python benchmarks/run.py"), ROOT / "BENCHMARKS.md")
     sys.exit(1 if result["errors"] else 0)

@@ -102,4 +102,20 @@ def render(results: dict[str, Any], *, command: str, machine: str) -> str:
             "simulator.",
             "",
         ]
+    if (r := results.get("load")) is not None:
+        lat = r["latency_ms"]
+        out += [
+            f"## 6. Load test (remote use): {r['clients']} MCP clients over Streamable HTTP for {r['seconds']:g} s",
+            "",
+            f"Command: `{r.get('command', 'python benchmarks/load_test.py')}` (loopback only; stops by itself). Each "
+            "client calls get_task four times for every generate_video, against one kling-mcp server backed by the "
+            "simulator. There is no baseline here: the figures that matter are zero errors and flat memory.",
+            "",
+            "| calls | calls/s | get_task p50 / p99 | generate_video p50 / p99 | errors | server RSS start → end |",
+            "|---|---|---|---|---|---|",
+            f"| {r['calls']} | {r['calls_per_s']:.0f} | {lat['get_task']['p50']:.0f} / {lat['get_task']['p99']:.0f} ms "
+            f"| {lat['generate_video']['p50']:.0f} / {lat['generate_video']['p99']:.0f} ms | {r['errors']} "
+            f"| {r['server_rss_mb']['start']:.0f} → {r['server_rss_mb']['end']:.0f} MB |",
+            "",
+        ]
     return "\n".join(out) + "\n"

@@ -366,6 +366,7 @@ def write_report(results: dict[str, Any], command: str, path: Path) -> None:
     store = path.with_suffix(".json")
     if store.exists():
         results = {**json.loads(store.read_text()), **results}
+    results.setdefault("_command", command)
     store.write_text(json.dumps(results, indent=2, default=str) + "\n")
     path.write_text(
         render(
@@ -384,5 +385,7 @@ if __name__ == "__main__":
     arguments = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     measured = anyio.run(main, arguments)
-    write_report(measured, " ".join(["python", "benchmarks/run.py", *sys.argv[1:]]), Path(arguments.out))
+    command = " ".join(["python", "benchmarks/run.py", *sys.argv[1:]])
+    measured["_command"] = command
+    write_report(measured, command, Path(arguments.out))
     print(f"wrote {arguments.out}", file=sys.stderr)

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, computed_field
 
 JobState = Literal["submitting", "queued", "running", "succeeded", "failed", "rejected", "unknown"]
 T = TypeVar("T")
+CACHE_SIZE = 1000  # rows kept in memory, most recently used last
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -189,7 +190,10 @@ class Ledger:
 
     def _cached(self, job: Job) -> Job:
         if job.task_id is not None:
+            self._cache.pop(job.task_id, None)
             self._cache[job.task_id] = job
+            if len(self._cache) > CACHE_SIZE:  # bounded: a long-lived server must not grow with every task
+                self._cache.pop(next(iter(self._cache)))
         return job
 
     async def mark_submitted(self, job_id: int, task_id: int, state: JobState, status: int, status_name: str) -> Job:

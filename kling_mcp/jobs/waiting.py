@@ -24,6 +24,7 @@ Progress = Callable[[float, float | None, str], Awaitable[None]]
 OnSucceeded = Callable[[int, Job, list[int], str | None], None]
 HEARTBEAT_S = 5.0  # progress "at least every 5 s", so clients that reset their timeout on progress keep the call
 MIN_STEP_S = 0.05
+MEMORY = 1000  # tasks whose last answer is kept for the poll throttle
 
 
 async def no_progress(_progress: float, _total: float | None, _message: str) -> None:
@@ -56,7 +57,7 @@ class TaskWatcher:
     def seen(self, task: TaskResponse) -> None:
         """Remember an answer obtained elsewhere (the create response) as the task's latest."""
         if task.task is not None:
-            self._polled[task.task.id] = _Polled(self._clock(), task)
+            self._remember(task.task.id, task)
 
     async def poll(self, task_id: int, email: str | None) -> TaskResponse:
         """GET /tasks/{id}, at most once per KLING_MCP_MIN_POLL_INTERVAL per task: agents that call get_task in a
@@ -80,9 +81,17 @@ class TaskWatcher:
                     videos=job.videos,
                 )
             raise
-        self._polled[task_id] = _Polled(self._clock(), task)
+        self._remember(task_id, task)
         await self._observe(task_id, task, email)
         return task
+
+    def _remember(self, task_id: int, task: TaskResponse) -> None:
+        self._polled.pop(task_id, None)
+        self._polled[task_id] = _Polled(self._clock(), task)
+        if len(self._polled) > MEMORY:  # bounded: a long-lived server must not grow with every task
+            oldest = next(iter(self._polled))
+            self._polled.pop(oldest)
+            self._observed.pop(oldest, None)
 
     async def _observe(self, task_id: int, task: TaskResponse, email: str | None) -> None:
         """Write a poll's answer to the ledger only when it says something new."""

@@ -416,3 +416,23 @@ async def test_client_roots_narrow_the_folders_images_may_come_from(
         allowed = await c.call_tool("animate_image", {"image": str(shared / "frame.png"), "model_name": "kling-v2-5"})
     assert not allowed.is_error, allowed.content
     assert upload.call_count == 1
+
+
+async def test_in_memory_task_state_is_bounded(make_settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kling_mcp.jobs import ledger as ledger_module
+    from kling_mcp.jobs import waiting
+    from kling_mcp.jobs.service import KlingService
+
+    monkeypatch.setattr(waiting, "MEMORY", 5)
+    monkeypatch.setattr(ledger_module, "CACHE_SIZE", 5)
+    with respx.mock(base_url="https://api.test/v1/kling", assert_all_called=False) as router:
+        router.get(path__regex=r"/tasks/\d+").mock(
+            side_effect=lambda request: httpx.Response(200, json=task(int(request.url.path.rsplit("/", 1)[1]), 10))
+        )
+        async with KlingService.open(make_settings(email="a@x.com")) as service:
+            for task_id in range(1, 40):
+                await service.ledger.adopt(task_id, "a@x.com")
+                await service.get_task(task_id, None)
+            assert len(service.watcher._polled) <= 5 and len(service.watcher._observed) <= 5
+            assert len(service.ledger._cache) <= 5
+            assert (await service.get_task(1, None)).task_id == 1  # evicted entries are simply read again
