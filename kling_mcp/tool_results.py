@@ -9,7 +9,7 @@ import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, Protocol
+from typing import Any, ParamSpec, Protocol, runtime_checkable
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -22,7 +22,10 @@ from kling_mcp.results import DownloadResult, ErrorInfo, TaskResult
 logger = logging.getLogger(__name__)
 
 
+@runtime_checkable
 class Summarised(Protocol):
+    """A result model that knows how to say itself in a few lines for the agent."""
+
     def summary(self) -> str: ...
 
 
@@ -94,7 +97,7 @@ def error_result(info: ErrorInfo) -> CallToolResult:
 
 
 def success_result(model: BaseModel, links: list[ContentBlock] | None = None) -> CallToolResult:
-    summary = model.summary() if hasattr(model, "summary") else model.model_dump_json(indent=2)
+    summary = model.summary() if isinstance(model, Summarised) else model.model_dump_json(indent=2)
     content: list[ContentBlock] = [TextContent(type="text", text=summary), *(links or [])]
     return CallToolResult(content=content, structured_content=model.model_dump(mode="json"))
 
