@@ -47,8 +47,9 @@ def render(results: dict[str, Any], *, command: str, machine: str) -> str:
             f"| {_ms(r['minimal tool over MCP stdio'])} |",
             f"| of which: kling-mcp's own work (added minus the SDK floor) | {r['own_ms']:.2f} ms |",
             "",
-            f"Upstream requests made for {r['calls']} calls: {r['upstream_requests']} (one per call, over one pooled "
-            "connection).",
+            f"Upstream requests made for {r['calls']} calls: {r['upstream_requests']}, over "
+            f"{r.get('upstream_connections', '?')} TCP connection(s) (counted by the simulator: the pool is reused, "
+            "no new connection per call).",
             "",
         ]
     if (r := results.get("concurrency")) is not None:

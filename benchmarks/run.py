@@ -145,7 +145,8 @@ async def bench_overhead(calls: int, tmp: Path) -> dict[str, Any]:
             env=server_env(sim.base_url, tmp, KLING_MCP_MIN_POLL_INTERVAL="0", KLING_EMAIL="demo@example.com"),
         )
         via_mcp: list[float] = []
-        before = len(sim.state.requests) if hasattr(sim.state, "requests") else None
+        before = len(sim.state.requests)
+        peers_before = set(sim.state.peers)
         async with Client(params) as client:
             await client.call_tool("get_task", {"task_id": task_id})  # warm-up: imports, ledger, first connection
             for _ in range(calls):
@@ -153,7 +154,8 @@ async def bench_overhead(calls: int, tmp: Path) -> dict[str, Any]:
                 result = await client.call_tool("get_task", {"task_id": task_id})
                 via_mcp.append(time.perf_counter() - started)
                 assert not result.is_error, result.content
-        upstream_calls = None if before is None else len(sim.state.requests) - before
+        upstream_calls = len(sim.state.requests) - before
+        connections = len(sim.state.peers - peers_before)
     floor: list[float] = []  # the SDK's own cost of one tool call over stdio, for a tool that does nothing
     async with Client(StdioServerParameters(command=sys.executable, args=[str(HERE / "minimal_server.py")])) as c:
         await c.call_tool("ping", {"text": "x"})
@@ -170,6 +172,7 @@ async def bench_overhead(calls: int, tmp: Path) -> dict[str, Any]:
         "own_ms": (sm["median"] - sd["median"] - sf["median"]) * 1000,
         "goal_added_ms": 2.0,
         "upstream_requests": upstream_calls,
+        "upstream_connections": connections,
         "calls": calls,
     }
 

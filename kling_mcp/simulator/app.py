@@ -344,6 +344,8 @@ class _RequestLog:
             return
         method, path = scope["method"], scope["path"]
         self.state.requests.append((method, path, scope.get("query_string", b"").decode()))
+        if scope.get("client"):
+            self.state.peers.add((str(scope["client"][0]), int(scope["client"][1])))
 
         async def send_and_record(message: Message) -> None:
             if message["type"] == "http.response.start":

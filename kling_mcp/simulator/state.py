@@ -77,6 +77,7 @@ class SimulatorState:
     uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     requests: list[tuple[str, str, str]] = field(default_factory=list)
     responses: list[tuple[str, str, int]] = field(default_factory=list)
+    peers: set[tuple[str, int]] = field(default_factory=set)  # client (address, port): one per TCP connection
     next_id: int = 0
 
     def __post_init__(self) -> None:
