@@ -18,6 +18,7 @@ def render(results: dict[str, Any], *, command: str, machine: str) -> str:
         "# Benchmarks",
         "",
         f"Command: `{command}`  ",
+        *[f"Then: `{v}` (re-ran that section)  " for k, v in results.items() if k.startswith("_partial_")],
         f"Machine: {machine}  ",
         "Every figure is measured against a baseline in the same run, on loopback, against the embedded simulator.",
         "Medians of several runs, with min and max. Ratios are what to compare across machines.",
@@ -46,6 +47,14 @@ def render(results: dict[str, Any], *, command: str, machine: str) -> str:
             f"| of which: the SDK's own cost of a tool call that does nothing (minimal MCPServer) "
             f"| {_ms(r['minimal tool over MCP stdio'])} |",
             f"| of which: kling-mcp's own work (added minus the SDK floor) | {r['own_ms']:.2f} ms |",
+            f"| a constant result of get_task's shape and schema over MCP (no upstream, no ledger) "
+            f"| {_ms(r['constant get_task-shaped result over MCP stdio'])} |"
+            if "constant get_task-shaped result over MCP stdio" in r
+            else "",
+            f"| **kling-mcp's logic per call** (added minus the shaped floor: polling, ledger, result building) "
+            f"| **{r['logic_ms']:.2f} ms** |"
+            if "logic_ms" in r
+            else "",
             "",
             f"Upstream requests made for {r['calls']} calls: {r['upstream_requests']}, over "
             f"{r.get('upstream_connections', '?')} TCP connection(s) (counted by the simulator: the pool is reused, "
