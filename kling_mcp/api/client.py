@@ -8,6 +8,7 @@ the errors of ``errors.py``. The token goes only to the configured useapi base U
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -25,7 +26,9 @@ from kling_mcp.api.errors import (
     APITimeoutError,
     CapacityError,
     ConfigurationError,
+    InvalidParameterError,
     MalformedResponseError,
+    ModerationError,
     Operation,
     SubmitOutcomeUnknownError,
     error_from_response,
@@ -53,11 +56,20 @@ DEFAULT_READ_BUDGET = 90.0
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Sleep = Callable[[float], Awaitable[None]]
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
 
 # Failures where the request certainly never reached the server: safe to resend even a create.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Failures after (part of) the request may have reached the server.
-_MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError, httpx.UnsupportedProtocol)
+# Failures after (part of) the request may have reached the server; and, to be safe, any other request error
+# (LocalProtocolError, CloseError, DecodingError of an answer that did arrive, ...).
+_MAYBE_SENT = (
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+    httpx.RequestError,
+)
 
 
 class _Bearer(httpx.Auth):
@@ -237,7 +249,7 @@ class KlingClient:
                     f"useapi did not answer in time ({type(exc).__name__}).",
                     hint="The upstream is slow or unreachable; try again shortly.",
                 )
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 error = APIConnectionError(
                     f"Could not reach useapi ({type(exc).__name__}).",
                     hint="Check the network and USEAPI_BASE_URL; try again shortly.",
@@ -246,7 +258,8 @@ class KlingClient:
                 if response.is_success:
                     return response
                 error = error_from_response(response, operation, self._secrets)
-                if response.status_code not in RETRYABLE_READ_STATUSES:
+                # A moderation rejection (an upload's 500) is Kling's answer, not a transient fault.
+                if response.status_code not in RETRYABLE_READ_STATUSES or isinstance(error, ModerationError):
                     raise error
                 retry_after = response.headers.get("Retry-After")
             delay = policy.delay(attempt, retry_after)
@@ -298,8 +311,14 @@ def _email(email: str | None) -> dict[str, str]:
 
 
 def _path_segment(value: str) -> str:
+    """An account email as one URL path segment; anything that could change the path is refused before sending."""
     if not value or value in (".", "..") or "/" in value:
-        raise ValueError(f"not a valid path segment: {value!r}")
+        raise InvalidParameterError(
+            "email",
+            value,
+            "not a usable account email (it would change the request path)",
+            "an email address such as name@example.com",
+        )
     return quote(value, safe="@")
 
 
@@ -315,11 +334,16 @@ def _parse(model: type[ModelT], response: httpx.Response) -> ModelT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        fields = sorted({".".join(str(p) for p in e["loc"]) or "(body)" for e in exc.errors()})
+        # Only name-like parts are quoted: a dict key (an email, or anything the upstream echoed) is not.
+        fields = sorted({".".join(_loc_part(p) for p in e["loc"]) or "(body)" for e in exc.errors()})
         raise MalformedResponseError(
             f"useapi's answer is missing or has unexpected fields: {', '.join(fields)[:200]}.",
             hint="This is an upstream fault or an API change; try again, and report it if it persists.",
         ) from None
+
+
+def _loc_part(part: int | str) -> str:
+    return str(part) if isinstance(part, int) or _FIELD_NAME.fullmatch(part) else "<key>"
 
 
 def _parse_created(response: httpx.Response) -> TaskResponse:

@@ -189,6 +189,10 @@ def summarize_body(text: str, secrets: tuple[str, ...] = ()) -> str:
         else:
             summary = json.dumps(data)[:_MAX_SUMMARY]
     summary = _SPACE.sub(" ", _TAG.sub(" ", summary)).strip()
+    # Again after decoding: a JSON-escaped echo (e.g. "\u0075ser:…") only reads as the secret now.
+    for secret in secrets:
+        if secret:
+            summary = summary.replace(secret, "[redacted]")
     if len(summary) > _MAX_SUMMARY:
         summary = summary[: _MAX_SUMMARY - 1] + "…"
     return summary

@@ -353,3 +353,12 @@ async def test_get_balance_for_an_unknown_account(client: Client, api: respx.Moc
     api.get("/accounts/nobody@x.com").respond(404, json={"error": "Account configuration not found"})
     err = error_of(await client.call_tool("get_balance", {"email": "nobody@x.com"}))
     assert err["code"] == "not_found" and "email" in err["message"]
+
+
+@pytest.mark.parametrize("email", ["..", "a/b@x.com", "../../etc/passwd"])
+async def test_an_email_that_would_change_the_request_path_is_refused(
+    client: Client, api: respx.MockRouter, email: str
+) -> None:
+    err = error_of(await client.call_tool("get_balance", {"email": email}))
+    assert err["code"] == "invalid_parameter" and err["details"]["parameter"] == "email"
+    assert not api.calls
