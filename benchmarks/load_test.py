@@ -126,14 +126,19 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--stateless", action="store_true")
-    parser.add_argument("--report", action="store_true", help="add the figures to BENCHMARKS.md / BENCHMARKS.json")
+    parser.add_argument(
+        "--report", action="store_true", help="add the figures to benchmarks/out/BENCHMARKS.md (untracked)"
+    )
+    parser.add_argument("--publish", action="store_true", help="add them to the tracked BENCHMARKS.md instead")
     a = parser.parse_args()
     result = anyio.run(load, a.clients, a.seconds, a.stateless)
     print(json.dumps(result, indent=2))
-    if a.report:
-        from benchmarks.run import ROOT, write_report
+    if a.report or a.publish:
+        from benchmarks.run import PUBLISHED_REPORT, SCRATCH_REPORT, write_report
 
         result["command"] = " ".join(["python", "benchmarks/load_test.py", *sys.argv[1:]])
-        stored = json.loads((ROOT / "BENCHMARKS.json").read_text())
-        write_report({"load": result}, stored.get("_command", "python benchmarks/run.py"), ROOT / "BENCHMARKS.md")
+        stored = json.loads(PUBLISHED_REPORT.with_suffix(".json").read_text())
+        target = PUBLISHED_REPORT if a.publish else SCRATCH_REPORT
+        write_report({"load": result}, stored.get("_command", "python benchmarks/run.py"), target)
+        print(f"wrote {target}", file=sys.stderr)
     sys.exit(1 if result["errors"] else 0)

@@ -1,9 +1,10 @@
 """kling-mcp benchmarks: each figure against a baseline measured in the same run, on loopback, against the simulator.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--only startup,overhead,concurrency,download,batch] [--out FILE]
+    .venv/bin/python benchmarks/run.py [--quick] [--only startup,overhead,concurrency,download,batch] [--publish]
 
 Reports medians of several runs with min and max beside them, as ratios to the baseline (these machines are
-noisy), and writes BENCHMARKS.md. Nothing here runs in the test suite.
+noisy), and writes benchmarks/out/BENCHMARKS.md (untracked); --publish writes the tracked BENCHMARKS.md instead.
+Nothing here runs in the test suite.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from mcp import Client, StdioServerParameters
 from kling_mcp.simulator import SimulatorConfig, run_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
+PUBLISHED_REPORT = ROOT / "BENCHMARKS.md"
+# Runs write here unless asked to publish, so that trying a benchmark never rewrites the tracked report.
+SCRATCH_REPORT = ROOT / "benchmarks" / "out" / "BENCHMARKS.md"
 HERE = Path(__file__).resolve().parent
 TOKEN = "user:1-bench"
 
@@ -380,8 +384,11 @@ def write_report(results: dict[str, Any], command: str, path: Path) -> None:
     from benchmarks.report import render
 
     store = path.with_suffix(".json")
-    if store.exists():
-        results = {**json.loads(store.read_text()), **results}
+    # A partial run fills in its sections over the last figures: this report's own, else the published ones.
+    base = store if store.exists() else PUBLISHED_REPORT.with_suffix(".json")
+    if base.exists():
+        results = {**json.loads(base.read_text()), **results}
+    path.parent.mkdir(parents=True, exist_ok=True)
     results.setdefault("_command", command)
     command = results["_command"]
     store.write_text(json.dumps(results, indent=2, default=str) + "\n")
@@ -398,8 +405,17 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer runs (a smoke check, not for publishing)")
     parser.add_argument("--only", default=",".join(SECTIONS))
-    parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument(
+        "--out",
+        default=str(SCRATCH_REPORT),
+        help=f"report path (default {SCRATCH_REPORT.relative_to(ROOT)}, untracked; see --publish)",
+    )
+    parser.add_argument(
+        "--publish", action="store_true", help="write the tracked BENCHMARKS.md and BENCHMARKS.json at the top"
+    )
     arguments = parser.parse_args()
+    if arguments.publish:
+        arguments.out = str(PUBLISHED_REPORT)
     sys.path.insert(0, str(ROOT))
     measured = anyio.run(main, arguments)
     command = " ".join(["python", "benchmarks/run.py", *sys.argv[1:]])

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from kling_mcp import __version__
+from kling_mcp.client_config import CLIENTS
 from kling_mcp.config import Settings, SettingsError
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-SIMULATED_TOKEN = "user:0-simulated-token"
+SIMULATED_TOKEN = "user:0-simulated"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,10 +49,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="walk the whole flow against the embedded simulator")
     demo.add_argument("--speed", type=float, default=20.0, help="simulator speed (default 20)")
 
-    config = commands.add_parser("print-config", help="print set-up for Claude Desktop, Claude Code, Cursor, VS Code")
+    config = commands.add_parser(
+        "print-config",
+        help="print set-up for Claude Desktop, Claude Code, Cursor, VS Code",
+        description="Print each MCP client's configuration for this installation. Every block on standard output "
+        "is valid JSON (Claude Code: a shell command); headings go to standard error.",
+    )
     config.add_argument("--simulate", action="store_true", help="set-up that runs on the simulator (no account)")
+    config.add_argument("--client", choices=CLIENTS, default=None, help="print only this client's block")
+    config.add_argument(
+        "--http",
+        action="store_true",
+        help="set-up for a server already running with --transport http (adds the Authorization header when "
+        "KLING_MCP_HTTP_TOKEN is set)",
+    )
+    config.add_argument("--host", default="127.0.0.1", help="with --http: the server's address (default 127.0.0.1)")
+    config.add_argument("--port", type=int, default=8000, help="with --http: the server's port (default 8000)")
 
-    batch = commands.add_parser("batch", help="generate every prompt of a prompts.json file (the seed's format)")
+    batch = commands.add_parser(
+        "batch", help="generate every prompt of a prompts.json file (the format of useapi's Node batch script)"
+    )
     batch.add_argument("prompts", help="path of the prompts JSON file")
     batch.add_argument("--email", default=None)
     batch.add_argument("--out", default=None, help="download folder (default KLING_MCP_OUTPUT_DIR)")
@@ -109,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         elif command == "print-config":
             from kling_mcp.client_config import print_config
 
-            print_config(simulate=args.simulate)
+            print_config(simulate=args.simulate, client=args.client, http=args.http, host=args.host, port=args.port)
         elif command == "batch":
             from kling_mcp.batch import run_batch_command
 

@@ -1,17 +1,30 @@
 """``kling-mcp print-config``: ready-to-paste set-up for Claude Desktop, Claude Code, Cursor and VS Code, with the
-absolute path of the installed command (hosts start servers with a minimal PATH)."""
+absolute path of the installed command (hosts start servers with a minimal PATH).
+
+Each block goes to standard output as valid JSON (or, for Claude Code, one shell command), so that it can be pasted
+or piped as it is; headings and advice go to standard error. ``--client`` prints one block alone.
+"""
 
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from kling_mcp.config import ENVIRONMENT
+from kling_mcp.config import ENVIRONMENT, Settings
 
 PLACEHOLDERS = {"USEAPI_TOKEN": "<your useapi.net API token>", "KLING_EMAIL": "<your Kling account email>"}
+CLIENTS = ("claude-desktop", "claude-code", "cursor", "vscode")
+HEADINGS = {
+    "claude-desktop": "Claude Desktop: merge into claude_desktop_config.json (macOS: ~/Library/Application Support/"
+    "Claude/, Windows: %APPDATA%\\Claude\\), then restart Claude Desktop completely",
+    "claude-code": "Claude Code: run this command",
+    "cursor": "Cursor: .cursor/mcp.json (project) or ~/.cursor/mcp.json (global)",
+    "vscode": "VS Code: .vscode/mcp.json",
+}
 
 
 def server_command() -> tuple[str, list[str]]:
@@ -25,40 +38,65 @@ def server_command() -> tuple[str, list[str]]:
     return sys.executable, ["-m", "kling_mcp"]
 
 
-def entries(simulate: bool) -> dict[str, Any]:
+def stdio_entry(simulate: bool) -> dict[str, Any]:
     command, args = server_command()
     if simulate:
         return {"command": command, "args": [*args, "--simulate"], "env": {}}
     return {"command": command, "args": args, "env": dict(PLACEHOLDERS)}
 
 
-def render(simulate: bool) -> str:
-    entry = entries(simulate)
-    name = "kling-simulated" if simulate else "kling"
-    desktop = json.dumps({"mcpServers": {name: entry}}, indent=2)
-    vscode = json.dumps({"servers": {name: {"type": "stdio", **entry}}}, indent=2)
-    env_flags = " ".join(f"--env {key}={value!r}" for key, value in entry["env"].items())
-    argv = " ".join([entry["command"], *entry["args"]])
-    claude_code = f"claude mcp add {name} {env_flags} -- {argv}".replace("  ", " ")
-    lines = [
-        "# Claude Desktop: merge into claude_desktop_config.json, then restart Claude Desktop completely",
-        "#   macOS: ~/Library/Application Support/Claude/   Windows: %APPDATA%\\Claude\\",
-        desktop,
-        "",
-        "# Claude Code:",
-        claude_code,
-        "",
-        "# Cursor: .cursor/mcp.json (project) or ~/.cursor/mcp.json (global) — same shape as Claude Desktop:",
-        desktop,
-        "",
-        "# VS Code: .vscode/mcp.json",
-        vscode,
-    ]
-    if not simulate:
-        lines += ["", "# Optional settings (add to env):"]
-        lines += [f"#   {key}: {text}" for key, text in ENVIRONMENT.items() if key not in PLACEHOLDERS]
-    return "\n".join(lines)
+def http_entry(settings: Settings, host: str, port: int) -> dict[str, Any]:
+    """A Streamable HTTP entry for a server started with ``kling-mcp --transport http``. The Authorization header is
+    included when KLING_MCP_HTTP_TOKEN is set, since the server then requires it."""
+    shown = f"[{host}]" if ":" in host else host
+    entry: dict[str, Any] = {"type": "http", "url": f"http://{shown}:{port}/mcp"}
+    if settings.http_token is not None:
+        entry["headers"] = {"Authorization": f"Bearer {settings.http_token.get_secret_value()}"}
+    return entry
 
 
-def print_config(simulate: bool) -> None:
-    print(render(simulate))
+def block(client: str, name: str, entry: dict[str, Any]) -> str:
+    """One client's configuration: JSON for the config-file clients, a shell command for Claude Code."""
+    if client == "claude-code":
+        if entry.get("type") == "http":
+            headers = [f"--header {shlex.quote(f'{k}: {v}')}" for k, v in entry.get("headers", {}).items()]
+            return " ".join(["claude mcp add --transport http", name, shlex.quote(entry["url"]), *headers])
+        env = [f"--env {shlex.quote(f'{k}={v}')}" for k, v in entry["env"].items()]
+        argv = [shlex.quote(part) for part in [entry["command"], *entry["args"]]]
+        return " ".join(["claude mcp add", name, *env, "--", *argv])
+    if client == "vscode":
+        vscode_entry = entry if entry.get("type") == "http" else {"type": "stdio", **entry}
+        return json.dumps({"servers": {name: vscode_entry}}, indent=2)
+    return json.dumps({"mcpServers": {name: entry}}, indent=2)
+
+
+def print_config(
+    *,
+    simulate: bool = False,
+    client: str | None = None,
+    http: bool = False,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    settings: Settings | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> None:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    name = "kling-simulated" if simulate and not http else "kling"
+    entry = http_entry(settings or Settings.from_env(), host, port) if http else stdio_entry(simulate)
+    for each in (client,) if client else CLIENTS:
+        if client is None:
+            print(f"\n# {HEADINGS[each]}:", file=err, flush=True)
+        print(block(each, name, entry), file=out, flush=True)
+    if client is None and http:
+        print(
+            f"\n# Start the server first: kling-mcp --transport http --host {host} --port {port}"
+            + (" --simulate" if simulate else ""),
+            file=err,
+        )
+    if client is None and not simulate and not http:
+        print("\n# Optional settings (add them to env):", file=err)
+        for key, text in ENVIRONMENT.items():
+            if key not in PLACEHOLDERS:
+                print(f"#   {key}: {text}", file=err)

@@ -8,6 +8,7 @@ Every variable is listed in ``ENVIRONMENT`` with its meaning; the README's confi
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,32 @@ ConfirmPolicy = Literal["never", "always", "above"]
 
 class SettingsError(ValueError):
     """A configuration variable has a value that cannot be used. The message names the variable only."""
+
+
+# useapi tokens look like ``user:<number>-<alnum>`` (reference §1, auth header). Values people leave in a
+# configuration by mistake: the README's own placeholder, the docs' sample token, and the usual stand-ins.
+_TOKEN_SHAPE = re.compile(r"user:\d+-[A-Za-z0-9]+")
+_SAMPLE_TOKENS = {"user:1234-abcdefhijklmnopqrstuv", "user:1234-..."}
+_PLACEHOLDER_WORDS = ("your", "token", "changeme", "change-me", "placeholder", "replace", "example", "secret")
+
+
+def token_placeholder(token: SecretStr | None) -> bool:
+    """True when USEAPI_TOKEN is obviously not a real token (such as ``<your useapi.net API token>``), which would
+    otherwise fail upstream only after seconds of retries. A value of the documented shape is never refused, except
+    the documentation's own sample."""
+    if token is None:
+        return False
+    value = token.get_secret_value().strip()
+    if value in _SAMPLE_TOKENS:
+        return True
+    if _TOKEN_SHAPE.fullmatch(value):
+        return False
+    lowered = value.lower()
+    if len(value) < 8 or set(lowered) <= {"x", "*", ".", "-", "_", "…"}:
+        return True
+    if value.startswith(("<", "{", "$", "[")) or value.endswith((">", "}", "]")) or any(c.isspace() for c in value):
+        return True
+    return any(word in lowered for word in _PLACEHOLDER_WORDS)
 
 
 @dataclass(frozen=True)

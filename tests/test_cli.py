@@ -1,0 +1,77 @@
+"""The command line a person types: print-config's blocks are valid JSON one by one, HTTP set-up carries the bearer
+token the server will require, and a placeholder token is refused at once."""
+
+from __future__ import annotations
+
+import io
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from kling_mcp.client_config import CLIENTS, print_config
+from kling_mcp.config import Settings, token_placeholder
+
+
+def _printed(**kwargs: object) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    print_config(out=out, err=err, **kwargs)  # type: ignore[arg-type]
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("client", [c for c in CLIENTS if c != "claude-code"])
+@pytest.mark.parametrize("simulate", [False, True])
+def test_each_config_file_block_is_valid_json_on_its_own(client: str, simulate: bool) -> None:
+    out, err = _printed(client=client, simulate=simulate)
+    document = json.loads(out)
+    servers = document["servers"] if client == "vscode" else document["mcpServers"]
+    (entry,) = servers.values()
+    assert Path(entry["command"]).is_absolute()
+    assert ("--simulate" in entry["args"]) is simulate
+    assert err == ""  # --client prints the block alone
+
+
+def test_claude_code_block_is_one_shell_command() -> None:
+    out, _ = _printed(client="claude-code")
+    words = shlex.split(out)
+    assert words[:3] == ["claude", "mcp", "add"] and "--" in words
+    assert "USEAPI_TOKEN=<your useapi.net API token>" in words
+
+
+def test_http_config_points_at_the_mcp_endpoint_with_the_bearer_token() -> None:
+    settings = Settings.from_env({}, http_token=SecretStr("s3cret-http"))
+    out, _ = _printed(client="claude-desktop", http=True, host="127.0.0.1", port=8123, settings=settings)
+    entry = json.loads(out)["mcpServers"]["kling"]
+    assert entry == {
+        "type": "http",
+        "url": "http://127.0.0.1:8123/mcp",
+        "headers": {"Authorization": "Bearer s3cret-http"},
+    }
+    without, _ = _printed(client="vscode", http=True, settings=Settings.from_env({}))
+    assert json.loads(without)["servers"]["kling"] == {"type": "http", "url": "http://127.0.0.1:8000/mcp"}
+    command, _ = _printed(client="claude-code", http=True, port=8123, settings=settings)
+    assert shlex.split(command) == [
+        "claude", "mcp", "add", "--transport", "http", "kling", "http://127.0.0.1:8123/mcp",
+        "--header", "Authorization: Bearer s3cret-http",
+    ]  # fmt: skip
+
+
+def test_all_blocks_go_to_stdout_and_headings_to_stderr() -> None:
+    out, err = _printed()
+    assert "#" not in out and "Claude Desktop" in err and "KLING_MCP_CONFIRM" in err
+    assert out.count('"mcpServers"') == 2 and out.count('"servers"') == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["<your useapi.net API token>", "user:1234-abcdefhijklmnopqrstuv", "YOUR_TOKEN", "xxx", "${USEAPI_TOKEN}", "todo"],
+)
+def test_placeholder_tokens_are_recognised(value: str) -> None:
+    assert token_placeholder(SecretStr(value))
+
+
+@pytest.mark.parametrize("value", ["user:4242-CANARYTOKENxyz", "user:1-x", "user:0-simulated", "abc123def456ghi"])
+def test_real_looking_tokens_are_not_refused(value: str) -> None:
+    assert not token_placeholder(SecretStr(value))
