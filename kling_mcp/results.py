@@ -57,6 +57,12 @@ class TaskResult(BaseModel):
         description="True when an earlier submission with the same "
         "idempotency_key was returned instead of submitting again.",
     )
+    estimate_note: str | None = Field(default=None, description="A caveat about the estimate or the request.")
+    capacity_wait_s: float | None = Field(
+        default=None,
+        description="Seconds the submission waited for a free job slot (useapi answered 429) before it was accepted.",
+    )
+    warning: str | None = Field(default=None, description="Something the user should know although the call worked.")
 
     def summary(self) -> str:
         head = f"Task {self.task_id}: {self.state} (status {self.status} {self.status_name})."
@@ -64,7 +70,13 @@ class TaskResult(BaseModel):
             head = f"Already submitted with this idempotency_key; nothing new was spent. {head}"
         if self.estimated_credits is not None and not self.reused:
             head += f" Estimated cost: {self.estimated_credits:g} credits."
+        if self.estimate_note and not self.reused:
+            head += f" Note: {self.estimate_note}"
+        if self.capacity_wait_s:
+            head += f" Waited {self.capacity_wait_s:.0f} s for a free job slot (all busy) before it was accepted."
         parts = [head]
+        if self.warning:
+            parts.append(f"Warning: {self.warning}")
         for video in self.videos:
             parts.append(f"Video work_id {video.work_id} (watermarked preview): {video.url}")
             if video.local_path:
@@ -162,35 +174,39 @@ class CreditGrant(BaseModel):
     expires_at: str | None = None
 
 
+UNIT_NOTE = (
+    "balance_total is useapi's balance.total exactly as reported, in useapi's own unit, which it does not document; "
+    "its documentation's sample (66000 for a plan of 660 Kling credits) suggests Kling credits x 100, so it is not "
+    "converted here. Grant amounts are in the same raw unit."
+)
+
+
 class BalanceResult(BaseModel):
     email: str
-    credits: float = Field(
-        description="The upstream's balance.total, as reported (unit not documented: the doc "
-        "sample suggests Kling credits × 100)."
+    balance_total: float | None = Field(
+        description="useapi's balance.total exactly as reported (raw unit, undocumented: see unit_note)."
     )
-    grants: list[CreditGrant] = Field(default_factory=list)
+    grants: list[CreditGrant] = Field(default_factory=list, description="Credit grants; amounts in the raw unit.")
     max_jobs: int | None = Field(default=None, description="How many generations this account may run at once.")
-    unit_note: str = (
-        "credits is balance.total exactly as useapi reports it. useapi does not document its unit; its doc sample "
-        "(66000 for a 660-credit plan) suggests Kling credits x 100."
-    )
+    unit_note: str = UNIT_NOTE
 
     def summary(self) -> str:
-        text = f"{self.email}: balance {self.credits:g} (as useapi reports it; likely Kling credits x 100)"
+        total = "not reported" if self.balance_total is None else f"{self.balance_total:g}"
+        text = (
+            f"{self.email}: balance.total {total} (useapi's raw value; unit undocumented, likely Kling credits x 100)"
+        )
         if self.max_jobs is not None:
             text += f", up to {self.max_jobs} jobs at once"
         for grant in self.grants:
-            text += (
-                f"\n- {grant.type or 'grant'}: {grant.remaining:g} of {grant.amount:g} left"
-                if (grant.remaining is not None and grant.amount is not None)
-                else ""
-            )
+            if grant.remaining is None or grant.amount is None:
+                continue
+            text += f"\n- {grant.type or 'grant'}: {grant.remaining:g} of {grant.amount:g} left (raw unit)"
             if grant.expires_at:
                 text += f", expires {grant.expires_at}"
         return text
 
 
-def balance_result(account: AccountDetail) -> BalanceResult:
+def balance_result(account: AccountDetail, email: str) -> BalanceResult:
     balance = account.balance
     grants = [
         CreditGrant(
@@ -203,8 +219,8 @@ def balance_result(account: AccountDetail) -> BalanceResult:
         for p in (balance.points if balance else [])
     ]
     return BalanceResult(
-        email=account.email,
-        credits=balance.total if balance else 0.0,
+        email=account.email or email,
+        balance_total=balance.total if balance else None,
         grants=grants,
         max_jobs=account.maxJobs,
     )
@@ -243,7 +259,10 @@ class ModelList(BaseModel):
     defaults: dict[str, str]
     aspect_ratios: list[str]
     max_prompt_chars: int
+    prompt_length_unit: str
     credits_note: str
+    sources: dict[str, str] = Field(description="The documents the rules come from, by the tag each rule cites.")
+    source_precedence: str
     models: list[dict[str, Any]]
 
     def summary(self) -> str:

@@ -75,3 +75,12 @@ def test_placeholder_tokens_are_recognised(value: str) -> None:
 @pytest.mark.parametrize("value", ["user:4242-CANARYTOKENxyz", "user:1-x", "user:0-simulated", "abc123def456ghi"])
 def test_real_looking_tokens_are_not_refused(value: str) -> None:
     assert not token_placeholder(SecretStr(value))
+
+
+def test_the_example_desktop_config_uses_an_absolute_command_like_print_config() -> None:
+    example = json.loads((Path(__file__).parent.parent / "claude_desktop_config.example.json").read_text())
+    for entry in example["mcpServers"].values():
+        # Claude Desktop starts servers with a minimal PATH: a bare command name is not found.
+        assert entry["command"].startswith("/") and entry["command"].endswith("/kling-mcp")
+    printed, _ = _printed(client="claude-desktop")
+    assert set(json.loads(printed)["mcpServers"]["kling"]) == set(example["mcpServers"]["kling"])

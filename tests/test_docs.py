@@ -14,9 +14,33 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+def _models_block() -> str:
+    return README.split("<!-- models-table:start -->")[1].split("<!-- models-table:end -->")[0].strip()
+
+
 def test_readme_model_table_is_the_catalog() -> None:
-    block = README.split("<!-- models-table:start -->")[1].split("<!-- models-table:end -->")[0].strip()
-    assert block == markdown_table()
+    assert _models_block() == markdown_table()
+
+
+def test_readme_model_table_shows_modes_per_endpoint_with_their_sources() -> None:
+    """Issue #17's done-when: per-endpoint modes, with the source of each rule."""
+    block = _models_block()
+    header = block.splitlines()[0]
+    assert "text→video modes" in header and "image→video modes" in header
+    rows = {
+        line.split("|")[1].strip(" `"): [c.strip() for c in line.split("|")[2:-1]]
+        for line in block.splitlines()
+        if line.startswith("| `")
+    }
+    assert len(rows) == 8
+    assert rows["kling-v2-5"][0] == "**pro** [P]"  # text2video: "Models 2.1-master and 2.5 only support pro"
+    assert rows["kling-v2-5"][1] == "**std** · pro [P]"  # image2video-frames names only 2.1-master as pro-only
+    assert rows["kling-v3-0"][0] == "**std** · pro [P] · 4k [G only]"
+    assert rows["kling-v2-1"][0].startswith("not offered")
+    for name, cells in rows.items():
+        assert all(re.search(r"\[[PGFI](, [PGFI])*( only)?\]", cell) for cell in cells), name
+    for source in ("[P] useapi's Postman collection", "[G] useapi.net's guide", "[F] useapi's documentation", "[I]"):
+        assert source in " ".join(block.splitlines())
 
 
 def test_readme_simulator_triggers_are_the_simulators() -> None:
@@ -41,6 +65,6 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_example_desktop_config_uses_the_documented_names() -> None:
     config = json.loads((ROOT / "claude_desktop_config.example.json").read_text(encoding="utf-8"))
     servers = config["mcpServers"]
-    assert servers["kling"]["command"] == "kling-mcp"
+    assert servers["kling"]["command"].endswith("/.venv/bin/kling-mcp")  # absolute, as the README tells
     assert set(servers["kling"]["env"]) <= set(ENVIRONMENT)
     assert servers["kling-simulated"]["args"] == ["--simulate"]
