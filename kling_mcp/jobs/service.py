@@ -21,13 +21,14 @@ from kling_mcp.api.client import KlingClient
 from kling_mcp.api.errors import (
     AccountError,
     AccountNotFoundError,
+    ConfigurationError,
     InvalidParameterError,
     KlingError,
     SubmitOutcomeUnknownError,
 )
 from kling_mcp.api.models import Image2VideoFramesRequest, Text2VideoRequest
 from kling_mcp.api.retry import RetryPolicy
-from kling_mcp.config import Settings
+from kling_mcp.config import Settings, token_placeholder
 from kling_mcp.jobs import images
 from kling_mcp.jobs.downloads import Downloader
 from kling_mcp.jobs.ledger import IdempotencyConflict, Job, Ledger
@@ -37,6 +38,12 @@ from kling_mcp.results import BalanceResult, DownloadResult, TaskResult, balance
 logger = logging.getLogger(__name__)
 
 LEDGER_FILE = "jobs.sqlite3"
+
+
+class SubmissionInProgressError(KlingError):
+    """A call reused the idempotency key of a submission that is still waiting for useapi's answer."""
+
+    code = "submission_in_progress"
 
 
 class KlingService:
@@ -78,13 +85,25 @@ class KlingService:
 
     # --- accounts -------------------------------------------------------------------------------------------------
 
-    async def resolve_email(self, email: str | None) -> str:
-        """The account to use: the argument, else KLING_EMAIL, else the only account useapi has (asked once)."""
+    def _require_token(self) -> None:
+        if token_placeholder(self.settings.token):
+            raise ConfigurationError(
+                "USEAPI_TOKEN is set to a placeholder, not a useapi.net API token (those look like user:1234-abc…).",
+                hint="Put your token from useapi.net in USEAPI_TOKEN in the MCP server's configuration and restart "
+                "the server, or run it with --simulate to try it without an account. Nothing was sent.",
+            )
+
+    async def resolve_email(self, email: str | None, *, task_id: int | None = None) -> str:
+        """The account to use: the argument, else KLING_EMAIL, else (for an existing task) the account the ledger
+        recorded for it, else the only account useapi has (asked once)."""
+        self._require_token()
         chosen = (email or "").strip() or self.settings.email
         if chosen:
             return chosen
+        if task_id is not None and (job := await self.ledger.get(task_id)) is not None and job.email:
+            return job.email
         if self._default_email is None:
-            accounts = list((await self.client.list_accounts()).root)
+            accounts = await self._accounts()
             if not accounts:
                 raise AccountNotFoundError(
                     "No Kling account is configured at useapi.",
@@ -99,9 +118,33 @@ class KlingService:
             self._default_email = accounts[0]
         return self._default_email
 
+    async def _accounts(self) -> list[str]:
+        return [a for a in (await self.client.list_accounts()).root if a]
+
+    @asynccontextmanager
+    async def _known_account(self, email: str) -> AsyncIterator[None]:
+        """Say which accounts exist when useapi does not know the one asked for."""
+        try:
+            yield
+        except AccountNotFoundError as exc:
+            try:
+                accounts = await self._accounts()
+            except KlingError:
+                raise exc from None
+            if email in accounts:
+                raise
+            listed = ", ".join(accounts) if accounts else "none"
+            raise AccountNotFoundError(
+                f"useapi has no Kling account {email!r}. Accounts configured: {listed}.",
+                hint="Pass email=<one of them> (or fix KLING_EMAIL), or add the account at useapi.net.",
+                details={"email": email, "accounts": accounts},
+            ) from None
+
     async def balance(self, email: str | None) -> BalanceResult:
-        account = await self.client.get_account(await self.resolve_email(email))
-        return balance_result(account)
+        account_email = await self.resolve_email(email)
+        async with self._known_account(account_email):
+            account = await self.client.get_account(account_email)
+        return balance_result(account, account_email)
 
     # --- submitting -----------------------------------------------------------------------------------------------
 
@@ -134,10 +177,8 @@ class KlingService:
         """Image to video from a start and/or end frame: https URLs, local files or data: URIs. Every catalog and
         file rule is checked before anything is uploaded or submitted."""
         frames = {"image": params.get("image"), "image_tail": params.get("image_tail")}
-        placeholders = {
-            k: (None if not v or not v.strip() else "https://upload.pending/frame") for k, v in frames.items()
-        }
-        catalog.validate_image2video(**{**params, **placeholders})
+        # The catalog sees the user's own values (errors quote them); uploads happen only once every rule passed.
+        catalog.validate_image2video(**{**params, **{k: (v.strip() or None) if v else None for k, v in frames.items()}})
         await images.check_local_images(list(frames.items()), self.settings.allowed_dirs, roots)
         account = await self.resolve_email(email)
         if idempotency_key and (earlier := await self.ledger.find_key(idempotency_key)) is not None:
@@ -178,6 +219,7 @@ class KlingService:
             "model_name": request.model_name,
             "email": account,
             "estimated_credits": estimate.credits,
+            "estimate_note": estimate.note or None,
             "idempotency_key": idempotency_key,
         }
         try:
@@ -216,10 +258,25 @@ class KlingService:
             raise
         assert created.task is not None
         task_id = created.task.id
-        with anyio.CancelScope(shield=True):
-            await self.ledger.mark_submitted(job.id, task_id, task_state(created), created.status, created.status_name)
+        # From here on the task exists and is billed: its id reaches the log and the agent whatever the ledger does.
+        logger.info("submitted %s task %s (%s, ledger job %s)", kind, task_id, request.model_name, job.id)
+        try:
+            with anyio.CancelScope(shield=True):
+                await self.ledger.mark_submitted(
+                    job.id, task_id, task_state(created), created.status, created.status_name
+                )
+        except Exception as exc:
+            logger.error(
+                "task %s was created and may be billed, but the ledger could not record it (%s: %s)",
+                task_id,
+                type(exc).__name__,
+                exc,
+            )
+            extra["warning"] = (
+                f"Task {task_id} was created, but the local job ledger could not record it ({type(exc).__name__}); "
+                "keep this task_id: list_jobs will not show it. Check the disk holding KLING_MCP_STATE_DIR."
+            )
         self.watcher.seen(created)
-        logger.info("submitted %s task %s (%s)", kind, task_id, request.model_name)
         if wait_seconds > 0:
             return await self.get_task(task_id, account, wait_seconds=wait_seconds, progress=progress, extra=extra)
         return task_result(created, **extra)
@@ -231,6 +288,14 @@ class KlingService:
             await self.ledger.forget_key(job_id)
 
     async def _reused(self, job: Job, extra: dict[str, Any]) -> TaskResult:
+        if job.task_id is None and job.state == "submitting":
+            raise SubmissionInProgressError(
+                f"A submission with this idempotency_key is being sent right now (since {job.created_at}); "
+                "it has not answered yet.",
+                hint="Call again with the same idempotency_key in a few seconds to get its task. Nothing new was "
+                "sent or spent.",
+                details={"ledger_id": job.id},
+            )
         if job.task_id is None:
             raise SubmitOutcomeUnknownError(
                 f"A submission with this idempotency_key was already sent and its outcome is {job.state}: "
@@ -254,7 +319,7 @@ class KlingService:
         extra: dict[str, Any] | None = None,
     ) -> TaskResult:
         """The task as it stands, after waiting up to ``wait_seconds`` (capped) for it to become final."""
-        account = await self.resolve_email(email)
+        account = await self.resolve_email(email, task_id=task_id)
         task = await self.watcher.wait(task_id, account, wait_seconds, progress)
         result = task_result(task, task_id=task_id, **{"email": account, **(extra or {})})
         job = await self.ledger.get(task_id)
@@ -280,7 +345,7 @@ class KlingService:
     ) -> DownloadResult:
         """Fetch the watermark-free master of a finished task (falling back, visibly, to the watermarked preview
         when the account cannot have it) and stream it into the output folder."""
-        account = await self.resolve_email(email)
+        account = await self.resolve_email(email, task_id=task_id)
         return await self.downloader.download_clean(
             task_id, work_id, email=account, save=save, overwrite=overwrite, filename=filename
         )
@@ -288,7 +353,7 @@ class KlingService:
     # --- the ledger -----------------------------------------------------------------------------------------------
 
     async def list_jobs(self, *, state: str | None = None, since: str | None = None, limit: int = 20) -> list[Job]:
-        return await self.ledger.list(state=state, since=since, limit=limit)
+        return await self.ledger.jobs(state=state, since=since, limit=limit)
 
     async def job(self, task_id: int) -> Job | None:
         return await self.ledger.get(task_id)
