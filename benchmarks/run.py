@@ -392,13 +392,25 @@ def write_report(results: dict[str, Any], command: str, path: Path) -> None:
     results.setdefault("_command", command)
     command = results["_command"]
     store.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    path.write_text(
-        render(
-            results,
-            command=command,
-            machine=f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        )
+    text = render(
+        results,
+        command=command,
+        machine=f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}",
     )
+    path.write_text(text + _kept_sections(path))
+
+
+# Sections other scripts publish into the same report (benchmarks/soak.py); a run of this script keeps them.
+KEPT_SECTIONS = (("<!-- soak:start -->", "<!-- soak:end -->"),)
+
+
+def _kept_sections(path: Path) -> str:
+    old = path.read_text() if path.exists() else PUBLISHED_REPORT.read_text() if PUBLISHED_REPORT.exists() else ""
+    kept = ""
+    for start, end in KEPT_SECTIONS:
+        if start in old and end in old:
+            kept += "\n" + old[old.index(start) : old.index(end) + len(end)] + "\n"
+    return kept
 
 
 if __name__ == "__main__":
