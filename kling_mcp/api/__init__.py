@@ -1,6 +1,6 @@
 """The useapi Kling API v1 client layer. It knows nothing of MCP."""
 
-from kling_mcp.api.client import KlingClient
+from kling_mcp.api.client import CreateAttempt, KlingClient
 from kling_mcp.api.errors import KlingError
 
-__all__ = ["KlingClient", "KlingError"]
+__all__ = ["CreateAttempt", "KlingClient", "KlingError"]

@@ -17,6 +17,7 @@ are summarised, not dumped).
         │   ├── AuthenticationError       401 auth_failed
         │   ├── SubscriptionError         402 subscription_required
         │   ├── NotFoundError             404 not_found
+        │   ├── UpstreamAccountNotFoundError  404 account_not_found (also an AccountNotFoundError)
         │   ├── CapacityError             429 capacity
         │   ├── ModerationError           500 moderation_rejected
         │   ├── AccountBrokenError        596 account_broken
@@ -31,9 +32,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
-
-import httpx
+from typing import Any, Literal, Protocol
 
 Operation = Literal["accounts", "balance", "create", "poll", "download", "upload"]
 
@@ -42,6 +41,19 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 # Seed: a moderation rejection "reads like 'The content you uploaded appears to violate the community guidelines.'"
 _MODERATION_WORDS = ("violate", "guideline", "moderation", "sensitive", "inappropriate", "prohibited")
+# Reference §3.1/§3.2: useapi's 404 for an email it does not know reads "Account configuration not found …", and
+# for a token without any account "Configuration not found. To create configuration use POST /accounts."
+_ACCOUNT_NOT_CONFIGURED = re.compile(r"configuration not found", re.IGNORECASE)
+
+
+class UpstreamAnswer(Protocol):
+    """What the error mapping needs of an answer (``httpx.Response`` fits, and so does the client's own)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 class KlingError(Exception):
@@ -155,14 +167,39 @@ class APITimeoutError(APIConnectionError):
     code = "upstream_timeout"
 
 
+class UpstreamAccountNotFoundError(AccountNotFoundError, APIStatusError):
+    """useapi answered 404 because it has no such Kling account configured. Both an AccountNotFoundError (what the
+    account logic catches) and an APIStatusError (it carries the HTTP status and the upstream's text)."""
+
+    code = "account_not_found"
+
+
 class SubmitOutcomeUnknownError(APIError):
-    """The create request was sent but no answer came back: the job may or may not exist (and be billed)."""
+    """The create request was sent but no usable answer came back: the job may or may not exist (and be billed)."""
 
     code = "outcome_unknown"
 
 
 class MalformedResponseError(APIError):
     code = "upstream_error"
+
+
+OUTCOME_UNKNOWN_HINT = (
+    "Do not resubmit blindly: check the jobs recorded for this submission and the Kling account's recent tasks "
+    "before submitting again."
+)
+
+
+def outcome_unknown(what: str, *, http_status: int | None = None, upstream: str = "") -> SubmitOutcomeUnknownError:
+    """The one wording of "the submission may or may not have been accepted". ``what`` says what happened."""
+    details: dict[str, Any] = {}
+    if http_status is not None:
+        details = {"http_status": http_status, "upstream_message": upstream}
+    return SubmitOutcomeUnknownError(
+        f"{what} The job may or may not have been created, and may be billed.",
+        hint=OUTCOME_UNKNOWN_HINT,
+        details=details,
+    )
 
 
 # --- building errors from responses -------------------------------------------------------------------------------
@@ -204,12 +241,13 @@ def is_moderation_text(text: str) -> bool:
 
 
 def error_from_response(
-    response: httpx.Response, operation: Operation, secrets: tuple[str, ...] = ()
+    response: UpstreamAnswer, operation: Operation, secrets: tuple[str, ...] = ()
 ) -> APIStatusError:
     """Map an unsuccessful upstream response to one typed error with an actionable message. ``secrets`` are
     blanked out of anything quoted from the upstream."""
     status = response.status_code
-    upstream = summarize_body(response.text, secrets) if response.content else ""
+    text = response.text
+    upstream = summarize_body(text, secrets) if text else ""
     said = f' Upstream said: "{upstream}".' if upstream else ""
 
     if status == 400:
@@ -242,7 +280,7 @@ def error_from_response(
             "spent.",
             status_code=status,
             upstream=upstream,
-            hint="Wait for running tasks to finish (get_task), then submit again.",
+            hint="Wait for running tasks to finish, then submit again.",
         )
     if status == 500 and operation in ("create", "upload") and is_moderation_text(upstream):
         return ModerationError(
@@ -273,30 +311,34 @@ def error_from_response(
     )
 
 
-def _not_found(operation: Operation, status: int, upstream: str, said: str) -> NotFoundError:
-    if operation == "poll":
-        # Seed: "On the poll, a 404 means the task was deleted, failed at moderation, or your Kling account ran
-        # out of credits — check your balance at GET /accounts/email."
-        return NotFoundError(
-            "Kling has no such task (HTTP 404). The seed names three causes: the task was deleted, it was rejected "
-            f"by content moderation, or the Kling account ran out of credits.{said}",
-            status_code=status,
-            upstream=upstream,
-            hint="Call get_balance to check the credits; check the task_id and the account email.",
-        )
-    if operation == "balance":
-        return NotFoundError(
-            f"No Kling account with that email is configured at useapi (HTTP 404).{said}",
-            status_code=status,
-            upstream=upstream,
-            hint="Call get_balance without email to see the configured accounts, or add it at useapi.net.",
-        )
+def _not_found(operation: Operation, status: int, upstream: str, said: str) -> APIStatusError:
     if operation == "accounts":
-        return NotFoundError(
+        # Reference §3.1: GET /accounts answers 404 when no account is configured at all.
+        return UpstreamAccountNotFoundError(
             f"No Kling account is configured at useapi (HTTP 404).{said}",
             status_code=status,
             upstream=upstream,
             hint="Add one with POST /accounts (https://useapi.net/docs/start-here/setup-kling).",
+        )
+    if operation == "balance" or _ACCOUNT_NOT_CONFIGURED.search(upstream):
+        # GET /accounts/{email} answers 404 only for an unknown account (reference §3.2); any other call says so
+        # in its text when the email it was given is not configured.
+        return UpstreamAccountNotFoundError(
+            f"useapi has no Kling account with that email (HTTP 404).{said}",
+            status_code=status,
+            upstream=upstream,
+            hint="Use one of the accounts configured at useapi, or add this one "
+            "(https://useapi.net/docs/start-here/setup-kling).",
+        )
+    if operation == "poll":
+        # useapi guide: "On the poll, a 404 means the task was deleted, failed at moderation, or your Kling account
+        # ran out of credits — check your balance at GET /accounts/email."
+        return NotFoundError(
+            "Kling has no such task (HTTP 404). useapi names three causes: the task was deleted, it was rejected by "
+            f"content moderation, or the Kling account ran out of credits.{said}",
+            status_code=status,
+            upstream=upstream,
+            hint="Call get_balance to check the credits; check the task_id and the account email.",
         )
     return NotFoundError(
         f"Not found upstream (HTTP 404).{said}", status_code=status, upstream=upstream, hint="Check the ids."

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 # Task status codes. 5 and 99 are documented (seed; reference §6.1); 10 is inferred from Kling's web status set;
 # the failure codes come from the seed ("The terminal failure statuses are 6, 7, 9, 50, 53, 54, and 58").
@@ -59,9 +59,9 @@ class AccountSession(_Response):
 
 
 class Account(_Response):
-    """One configured Kling account as GET /accounts lists it (reference §3.1)."""
+    """One configured Kling account as GET /accounts lists it (reference §3.1: every field optional)."""
 
-    email: str
+    email: str | None = None
     maxJobs: int | None = None
     session: AccountSession | None = None
     password: str | None = None
@@ -79,9 +79,10 @@ class BalancePoint(_Response):
 
 
 class Balance(_Response):
-    """``balance`` of GET /accounts/{email}: ``total`` is the remaining balance (reference §3.2)."""
+    """``balance`` of GET /accounts/{email}: ``total`` is the remaining balance (reference §3.2). The doc's model
+    marks it optional, so a balance without it still parses (``None``: unknown)."""
 
-    total: float
+    total: float | None = None
     points: list[BalancePoint] = Field(default_factory=list)
     tickets: list[Any] = Field(default_factory=list)
     nextApplyTime: int | None = None
@@ -133,9 +134,10 @@ class Image2VideoFramesRequest(_Request):
 
 
 class Resource(_Response):
-    """A media file of a work. ``duration`` is in milliseconds (seed: ``"duration": 5041``)."""
+    """A media file of a work. ``duration`` is in milliseconds (seed: ``"duration": 5041``). Every field is
+    optional in the doc's model (reference §6.1): a caller that needs the URL checks ``resource`` itself."""
 
-    resource: str
+    resource: str | None = None
     width: int | None = None
     height: int | None = None
     duration: int | None = None
@@ -143,9 +145,10 @@ class Resource(_Response):
 
 
 class Work(_Response):
-    """One output of a task. ``resource.resource`` is the watermarked preview (seed, "Why is my video watermarked")."""
+    """One output of a task. ``resource.resource`` is the watermarked preview (seed, "Why is my video watermarked").
+    ``workId`` is optional in the doc's model (reference §6.1); it is needed only for the clean download."""
 
-    workId: int
+    workId: int | None = None
     status: int | None = None
     status_name: str | None = None
     contentType: str | None = None
@@ -168,11 +171,17 @@ class TaskInner(_Response):
     updateTime: int | None = None
 
 
+_TOP_LEVEL_STATUS = ("status", "status_name", "status_final")
+
+
 class TaskResponse(_Response):
     """Create response and GET /tasks/{task_id} alike (seed's two JSON examples; reference §5.0, §6.1).
 
-    The top-level ``status``/``status_name``/``status_final`` are what useapi's own scripts read; ``task`` is
-    present on create and on poll.
+    The top-level ``status``/``status_name``/``status_final`` are what useapi's own scripts read on a poll, but the
+    doc's model marks them optional and the create answer documents only ``task.id`` and ``task.status*``
+    (reference §5.0). So each one missing at the top level is taken from ``task``: an answer carrying only
+    ``task`` and ``works`` reads the same, and callers always see the effective status here. A status missing in
+    both places fails validation (a poll without any status cannot be read; the client fills a create's).
     """
 
     status: int
@@ -184,6 +193,22 @@ class TaskResponse(_Response):
     error: str | None = None
     etaTime: int | None = None
     queuingEtaTime: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _status_from_task(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        task = data.get("task")
+        missing = [key for key in _TOP_LEVEL_STATUS if data.get(key) is None]
+        if not missing or task is None:
+            return data
+        filled = dict(data)
+        for key in missing:
+            value = task.get(key) if isinstance(task, dict) else getattr(task, key, None)
+            if value is not None:
+                filled[key] = value
+        return filled
 
 
 # --- assets -------------------------------------------------------------------------------------------------------
@@ -197,9 +222,10 @@ class AssetDownload(_Response):
 
 
 class AssetUpload(_Response):
-    """POST /assets/: ``url`` is what to pass as ``image`` (reference §7.1). ``status`` 3 = image, 1 = video."""
+    """POST /assets/: ``url`` is what to pass as ``image`` (reference §7.1: "the field every client reads", so it
+    stays required). ``status`` 3 = image, 1 = video; optional in the doc's model."""
 
-    status: int
+    status: int | None = None
     url: str
     message: str | None = None
     fileName: str | None = None

@@ -3,10 +3,12 @@
 Reads (GET) are idempotent, so they retry on connection errors, timeouts, 429 and 5xx. Creates (POST) spend
 credits, so they retry only when the job was certainly not accepted: a 429 (reference §4.4: "every eligible
 account is at its maxJobs limit") or a connection that failed before the request was sent. Anything after the
-request left the machine is the caller's to decide (see SubmitOutcomeUnknownError).
+request left the machine is the caller's to decide (see SubmitOutcomeUnknownError): a timeout, and a 408, 502,
+503 or 504, which a gateway or proxy may answer while useapi goes on to accept the job.
 
-Backoff is exponential with jitter, capped per wait and in total; a ``Retry-After`` header is honoured when it
-is sane and within the cap (anchors: the Anthropic/OpenAI SDKs' ``_calculate_retry_timeout``).
+Backoff is exponential with jitter, capped per wait; a ``Retry-After`` header is honoured when it is sane and
+within the cap (anchors: the Anthropic/OpenAI SDKs' ``_calculate_retry_timeout``). The total time is not the
+policy's business: the client gives every call one budget that bounds its sends and its waits together.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 RETRYABLE_READ_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# On a create these say nothing about the job: a proxy timed out or lost the upstream, which may have taken it.
+OUTCOME_UNKNOWN_CREATE_STATUSES = frozenset({408, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,6 @@ class RetryPolicy:
     max_retries: int = 3
     base_delay: float = 1.0
     max_delay: float = 10.0
-    max_total: float = 45.0
     jitter: float = 0.25
     random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
 
@@ -61,3 +64,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if not math.isfinite(seconds) or seconds < 0:
         return None
     return seconds
+
+
+# useapi guide's Node script (reference §4.4): on a 429 it sleeps 10 s (SLEEP_429) and resubmits, giving up after
+# MAX_429_RETRIES = 6 retries. Fixed waits without jitter, as there; a Retry-After up to 10 s is honoured.
+CAPACITY_RETRY = RetryPolicy(max_retries=6, base_delay=10.0, max_delay=10.0, jitter=0.0)

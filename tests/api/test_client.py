@@ -4,6 +4,7 @@ documented answer; the token goes to the API and nowhere else; nothing is sent w
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Awaitable, Callable
 from urllib.parse import unquote
 
@@ -103,7 +104,6 @@ async def test_get_account_percent_encodes_plus_and_keeps_at_in_the_path(
         ("x?y=1@x.com", b"x%3Fy%3D1@x.com"),
         ("a#b@x.com", b"a%23b@x.com"),
         ("%2e%2e", b"%252e%252e"),
-        ("a b@x.com", b"a%20b@x.com"),
         ("..a@x.com", b"..a@x.com"),
     ],
 )
@@ -132,7 +132,11 @@ def test_any_accepted_email_is_exactly_one_path_segment_that_decodes_back(email:
     try:
         segment = _path_segment(email)
     except InvalidParameterError:
-        assert email in (".", "..") or "/" in email
+        assert (
+            email in (".", "..")
+            or "/" in email
+            or any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in email)
+        )
         return
     url = httpx.URL(f"{API}/accounts/{segment}")
     prefix = b"/v1/kling/accounts/"

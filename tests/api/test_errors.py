@@ -69,22 +69,53 @@ async def test_404_on_a_poll_names_the_seeds_three_causes_and_get_balance(
     assert "Task not found" in error.message
 
 
-async def test_404_on_balance_says_the_account_is_not_configured(
-    client: KlingClient, upstream: respx.MockRouter
-) -> None:
+async def test_404_on_balance_is_account_not_found(client: KlingClient, upstream: respx.MockRouter) -> None:
+    """Item #10.4: an unknown email was `not_found` with the hint "Check the ids"."""
     upstream.get("/accounts/nobody@x.com").respond(404, text="Account configuration not found")
-    with pytest.raises(errors.NotFoundError) as caught:
+    with pytest.raises(errors.AccountNotFoundError) as caught:
         await client.get_account("nobody@x.com")
     error = caught.value
-    assert "No Kling account with that email" in error.message
+    assert error.code == "account_not_found"
+    assert isinstance(error, errors.UpstreamAccountNotFoundError) and error.status_code == 404
+    assert "no Kling account with that email" in error.message
     assert "Account configuration not found" in error.message
-    assert "deleted" not in error.message  # not the poll's wording
+    assert "deleted" not in error.message and "ids" not in error.hint  # not the poll's or the generic wording
+
+
+async def test_404_on_balance_without_a_body_is_still_account_not_found(
+    client: KlingClient, upstream: respx.MockRouter
+) -> None:
+    upstream.get("/accounts/nobody@x.com").respond(404)
+    with pytest.raises(errors.AccountNotFoundError):
+        await client.get_account("nobody@x.com")
+
+
+ACCOUNT_404 = {"error": "Account configuration not found for z@x.com. To create configuration use POST /accounts."}
+
+
+@pytest.mark.parametrize("call", ["poll", "download", "upload", "create"])
+async def test_a_404_saying_the_account_is_not_configured_is_account_not_found_on_any_call(
+    client: KlingClient, upstream: respx.MockRouter, call: str
+) -> None:
+    upstream.route().respond(404, json=ACCOUNT_404)
+    with pytest.raises(errors.AccountNotFoundError) as caught:
+        if call == "poll":
+            await client.get_task(1, "z@x.com")
+        elif call == "download":
+            await client.get_clean_download(1, "z@x.com")
+        elif call == "upload":
+            await client.upload_asset(b"x", "image/png", "z@x.com")
+        else:
+            await client.create_text2video(T2V.model_copy(update={"email": "z@x.com"}))
+    assert caught.value.code == "account_not_found"
+    assert not isinstance(caught.value, errors.NotFoundError)
 
 
 async def test_404_on_accounts_says_none_is_configured(client: KlingClient, upstream: respx.MockRouter) -> None:
     upstream.get("/accounts").respond(404, text="Configuration not found. To create configuration use POST /accounts.")
-    with pytest.raises(errors.NotFoundError) as caught:
+    with pytest.raises(errors.AccountNotFoundError) as caught:
         await client.list_accounts()
+    assert caught.value.code == "account_not_found"
     assert "No Kling account is configured" in caught.value.message
     assert "POST /accounts" in caught.value.hint
 
@@ -97,7 +128,7 @@ async def test_429_on_create_becomes_a_capacity_error_after_the_capacity_retries
         await client.create_text2video(T2V)
     assert route.call_count == client.capacity_retry.max_retries + 1
     assert caught.value.code == "capacity"
-    assert "no credits were spent" in caught.value.message and "get_task" in caught.value.hint
+    assert "no credits were spent" in caught.value.message and "Wait for running tasks" in caught.value.hint
 
 
 async def test_500_with_moderation_text_on_create_is_a_moderation_error(
@@ -158,9 +189,9 @@ async def test_an_html_error_page_is_summarised_without_tags_and_truncated(
         + "<h1>Bad   gateway</h1>\n<p>cloudflare</p>" * 100
         + "</body></html>"
     )
-    upstream.post("/videos/text2video").respond(502, html=page)
+    upstream.get("/tasks/1").respond(502, html=page)
     with pytest.raises(errors.UpstreamServerError) as caught:
-        await client.create_text2video(T2V)
+        await client.get_task(1)
     summary = caught.value.upstream_message
     assert "<" not in summary and ">" not in summary
     assert summary.startswith("502 Bad Gateway")
@@ -199,7 +230,8 @@ async def test_a_200_that_is_not_json_is_malformed(
         ({"status_name": "succeed", "status_final": True}, "status"),
         ({"status": 99, "status_name": "succeed"}, "status_final"),
         ({"status": "ninety", "status_name": "succeed", "status_final": True}, "status"),
-        ({"status": 99, "status_name": "succeed", "status_final": True, "works": [{"status": 99}]}, "works.0.workId"),
+        ({"status": 99, "status_name": "succeed", "status_final": True, "works": [{"workId": "w"}]}, "works.0.workId"),
+        ({"task": {"id": 1, "status": 99}, "works": []}, "status_final"),
         ([1, 2], "(body)"),
     ],
 )
@@ -212,34 +244,53 @@ async def test_a_200_with_missing_or_wrong_fields_is_malformed_and_names_them(
     assert missing in caught.value.message
 
 
-async def test_a_balance_without_total_is_malformed(client: KlingClient, upstream: respx.MockRouter) -> None:
+# --- fields the reference marks optional (#17 item 3) ----------------------------------------------------------------
+
+
+async def test_a_poll_answer_with_only_task_and_works_is_read_from_task(
+    client: KlingClient, upstream: respx.MockRouter
+) -> None:
+    body = {
+        "task": {"id": 1, "status": 99, "status_name": "succeed", "status_final": True},
+        "works": [{"resource": {"width": 720}}, {"workId": 5, "resource": {"resource": "https://cdn.test/5.mp4"}}],
+    }
+    upstream.get("/tasks/1").respond(200, json=body)
+    done = await client.get_task(1)
+    assert (done.status, done.status_name, done.status_final) == (99, "succeed", True)
+    assert done.works[0].workId is None and done.works[0].resource is not None
+    assert done.works[0].resource.resource is None
+    assert done.works[1].workId == 5
+
+
+async def test_the_top_level_status_wins_over_the_tasks(client: KlingClient, upstream: respx.MockRouter) -> None:
+    body = {"status": 10, "task": {"id": 1, "status": 5, "status_name": "submitted", "status_final": False}}
+    upstream.get("/tasks/1").respond(200, json=body)
+    task = await client.get_task(1)
+    assert (task.status, task.status_name, task.status_final) == (10, "submitted", False)
+
+
+async def test_a_balance_without_total_parses_as_unknown(client: KlingClient, upstream: respx.MockRouter) -> None:
     upstream.get("/accounts/a@x.com").respond(200, json={"email": "a@x.com", "balance": {"points": []}})
-    with pytest.raises(errors.MalformedResponseError) as caught:
-        await client.get_account("a@x.com")
-    assert "balance.total" in caught.value.message
+    detail = await client.get_account("a@x.com")
+    assert detail.balance is not None and detail.balance.total is None
 
 
-async def test_a_create_200_without_task_is_malformed_and_warns_the_job_may_exist(
+async def test_accounts_without_email_parse(client: KlingClient, upstream: respx.MockRouter) -> None:
+    upstream.get("/accounts").respond(200, json={"a@x.com": {"maxJobs": 3}})
+    assert (await client.list_accounts()).root["a@x.com"].email is None
+    upstream.get("/accounts/a@x.com").respond(200, json={"balance": {"total": 5}})
+    assert (await client.get_account("a@x.com")).email is None
+
+
+async def test_an_upload_answer_without_status_parses_but_one_without_url_does_not(
     client: KlingClient, upstream: respx.MockRouter
 ) -> None:
-    route = upstream.post("/videos/text2video").respond(
-        200, json={"works": [], "status": 5, "status_name": "submitted", "status_final": False, "message": ""}
-    )
-    with pytest.raises(errors.MalformedResponseError) as caught:
-        await client.create_text2video(T2V)
-    assert "task.id" in caught.value.message
-    assert "may have been created" in caught.value.hint
-    assert route.call_count == 1
-
-
-async def test_a_create_200_that_is_not_json_warns_the_job_may_exist(
-    client: KlingClient, upstream: respx.MockRouter
-) -> None:
-    route = upstream.post("/videos/text2video").respond(200, text="OK")
-    with pytest.raises(errors.MalformedResponseError) as caught:
-        await client.create_text2video(T2V)
-    assert "may have been created" in caught.value.hint
-    assert route.call_count == 1
+    route = upstream.post("/assets/").respond(200, json={"url": "https://cdn.test/u.png"})
+    uploaded = await client.upload_asset(b"x", "image/png")
+    assert uploaded.status is None and uploaded.url == "https://cdn.test/u.png"
+    route.respond(200, json={"status": 3})
+    with pytest.raises(errors.MalformedResponseError, match="url"):
+        await client.upload_asset(b"x", "image/png")
 
 
 # --- error_from_response as a table --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kling_mcp.api import errors
-from kling_mcp.api.client import KlingClient
+from kling_mcp.api.client import SEND_RESERVE, KlingClient
 from kling_mcp.api.models import Image2VideoFramesRequest, Text2VideoRequest
 from kling_mcp.api.retry import RetryPolicy, parse_retry_after
 from tests.api.conftest import SleepRecorder
@@ -151,26 +151,24 @@ async def test_a_read_ignores_a_retry_after_beyond_the_cap(
     assert sleeps.calls == [0.5]  # own backoff instead of a day
 
 
-async def test_a_read_stops_early_when_the_next_wait_would_pass_the_total_cap(
+async def test_a_read_stops_early_when_the_next_wait_would_pass_its_budget(
     make_client: Callable[..., KlingClient], upstream: respx.MockRouter, sleeps: SleepRecorder
 ) -> None:
-    policy = RetryPolicy(max_retries=5, base_delay=5.0, max_delay=10.0, max_total=6.0, random=lambda: 0.0)
+    policy = RetryPolicy(max_retries=5, base_delay=5.0, max_delay=10.0, random=lambda: 0.0)
     route = upstream.get("/tasks/1").respond(503)
     with pytest.raises(errors.UpstreamServerError):
-        await make_client(read_retry=policy).get_task(1)
-    # 5 s would fit, then 10 s would not: the wait count stops at the total cap, not at max_retries.
+        await make_client(read_retry=policy, read_budget=SEND_RESERVE + 6.0).get_task(1)
+    # 5 s would leave the reserve for the answer, then 10 s would not: the waits stop at the budget, not at
+    # max_retries.
     assert sleeps.calls == [5.0]
     assert route.call_count == 2
 
 
-async def test_waits_add_up_to_at_most_max_total(
-    make_client: Callable[..., KlingClient], upstream: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+async def test_waits_and_sends_share_one_budget(
+    make_client: Callable[..., KlingClient], upstream: respx.MockRouter
 ) -> None:
-    """With a clock that the injected sleep advances, the total cap bounds the sum of the waits."""
-    import types
-
-    from kling_mcp.api import client as client_module
-
+    """With a clock that the sleep and each answer advance, the one budget bounds waits and sends together
+    (#19 item 5: there used to be one budget for the waits and another for the whole read)."""
     now = [1000.0]
     waited: list[float] = []
 
@@ -178,13 +176,17 @@ async def test_waits_add_up_to_at_most_max_total(
         waited.append(seconds)
         now[0] += seconds
 
-    monkeypatch.setattr(client_module, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
-    policy = RetryPolicy(max_retries=10, base_delay=4.0, max_delay=4.0, max_total=10.0, random=lambda: 0.0)
-    route = upstream.get("/tasks/1").respond(503)
+    def slow_503(request: httpx.Request) -> httpx.Response:
+        now[0] += 3.0  # each answer takes 3 s
+        return httpx.Response(503)
+
+    policy = RetryPolicy(max_retries=10, base_delay=4.0, max_delay=4.0, random=lambda: 0.0)
+    route = upstream.get("/tasks/1").mock(side_effect=slow_503)
     with pytest.raises(errors.UpstreamServerError):
-        await make_client(read_retry=policy, sleep=sleep).get_task(1)
-    assert waited == [4.0, 4.0]  # a third 4 s wait would end at 12 s > 10 s
-    assert route.call_count == 3
+        await make_client(read_retry=policy, sleep=sleep, clock=lambda: now[0], read_budget=30.0).get_task(1)
+    # Sends end at 3, 10, 17, 24 s; a 4th wait would reach 28 s, leaving less than the 5 s reserve of 30 s.
+    assert waited == [4.0, 4.0, 4.0]
+    assert route.call_count == 4
 
 
 async def test_a_read_never_outlives_its_budget(
@@ -318,7 +320,7 @@ async def test_a_create_that_may_have_arrived_is_never_resent(
     assert "may or may not" in error.message and "Do not resubmit blindly" in error.hint
 
 
-@pytest.mark.parametrize("status", [500, 502, 503, 504, 400, 401, 402, 404, 596])
+@pytest.mark.parametrize("status", [500, 400, 401, 402, 404, 596, 409])
 async def test_a_create_answered_with_an_error_status_is_never_resent(
     client: KlingClient, upstream: respx.MockRouter, sleeps: SleepRecorder, status: int
 ) -> None:

@@ -8,10 +8,12 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
 import respx
+from pydantic import BaseModel
 
 from kling_mcp.api import errors
 from kling_mcp.api.client import KlingClient
@@ -185,3 +187,61 @@ async def test_the_client_and_its_auth_do_not_show_the_token_in_repr() -> None:
     async with _client() as kling:
         assert CANARY not in repr(kling)
         assert CANARY not in repr(kling._auth.__dict__ if kling._auth else None)
+
+
+# --- echoes in successful answers (#11 item 7) -----------------------------------------------------------------------
+
+# Every form in which an upstream may echo the token inside a 2xx body.
+ECHOES: dict[str, str] = {
+    "plain": CANARY,
+    "json-escaped": ESCAPED_CANARY,
+    "all-escaped": "".join(f"\\u{ord(ch):04x}" for ch in CANARY),
+    "url-encoded": quote(CANARY, safe=""),
+    "url-encoded-lower-hex": quote(CANARY, safe="").replace("%3A", "%3a"),
+    "url-encoded-twice": quote(quote(CANARY, safe=""), safe=""),
+    "form-encoded": quote_plus(CANARY),
+}
+
+
+# 2xx bodies carrying ECHO in every text field a tool result or the ledger shows, and URL in every link.
+ECHO_BODIES: dict[str, str] = {
+    "accounts": '{"ECHO": {"email": "ECHO", "maxJobs": 1}}',
+    "balance": '{"email": "ECHO", "balance": {"total": 5, "points": [{"type": "ECHO"}]}}',
+    "create": '{"task": {"id": 7, "status_name": "ECHO"}, "status": 5, "status_name": "ECHO", "status_final": false,'
+    ' "message": "ECHO", "error": "ECHO"}',
+    "poll": '{"status": 50, "status_name": "ECHO", "status_final": true, "message": "ECHO", "error": "ECHO",'
+    ' "works": [{"workId": 1, "resource": {"resource": "URL"}, "cover": {"resource": "URL"}}]}',
+    "download": '{"cdnUrl": "URL", "status": "ECHO"}',
+    "upload": '{"status": 3, "url": "URL", "message": "ECHO", "fileName": "ECHO"}',
+}
+ECHO_BODIES["frames"] = ECHO_BODIES["create"]
+
+
+def _echoing(operation: str, echo: str) -> str:
+    """Built as text so that escaped forms reach the client exactly as written."""
+    url = f"https://cdn.test/x.mp4?token={echo}"
+    return ECHO_BODIES[operation].replace("URL", url).replace("ECHO", echo)
+
+
+def assert_no_echo(text: str) -> None:
+    lowered = text.lower()
+    for form in (CANARY, quote(CANARY, safe=""), quote_plus(CANARY), "canarysecret"):
+        assert form.lower() not in lowered, text
+
+
+@pytest.mark.parametrize("echo", list(ECHOES))
+async def test_no_successful_answer_carries_the_canary_into_its_result(
+    logs: pytest.LogCaptureFixture, echo: str
+) -> None:
+    async with _client() as kling:
+        for operation, call in CALLS.items():
+            method, path = ROUTES[operation]
+            body = _echoing(operation, ECHOES[echo])
+            json.loads(body)  # the body is valid JSON as sent
+            with respx.mock(base_url=API, assert_all_called=False) as router:
+                router.route(method=method, url=path).respond(200, text=body)
+                result = await call(kling)
+            assert isinstance(result, BaseModel)
+            dumped = result.model_dump_json()
+            assert_no_echo(dumped)
+            assert "[redacted]" in dumped, operation
