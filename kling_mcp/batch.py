@@ -1,14 +1,15 @@
-"""``kling-mcp batch PROMPTS.json``: everything the seed's Node batch script does, concurrent and resumable.
+"""``kling-mcp batch PROMPTS.json``: everything the useapi guide's Node batch script does, concurrent and resumable.
 
-The file format is the seed's prompts.json: a list of objects with prompt, model_name, aspect_ratio, mode,
-duration, negative_prompt, cfg_scale (keys starting with "__" are ignored). Where the seed's script is weak, this
+The file format is that script's prompts.json: a list of objects with prompt, model_name, aspect_ratio, mode,
+duration, negative_prompt, cfg_scale (keys starting with "__" are ignored). Where that script is weak, this
 does better:
 - every entry is validated against the model catalog first and all problems are reported at once, by entry number;
 - jobs run concurrently up to the account's job limit (maxJobs), 429s are retried with backoff;
 - every open task is polled at once and each video is downloaded as soon as it is ready (clean master first, the
   watermarked preview as a fallback, saying which);
 - everything goes into the same job ledger as the server, keyed per entry, so a re-run after Ctrl-C or a crash
-  resumes: nothing is submitted twice, nothing downloaded twice;
+  resumes: nothing is submitted twice, nothing downloaded twice; an entry whose video is already on disk is reported
+  from the ledger (task id and file) without asking the upstream again;
 - a live display on a terminal, plain lines otherwise, a summary table, ``--json``, and exit 0 only if every job
   succeeded.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shlex
 import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -59,14 +61,51 @@ class Outcome:
     history: list[str] = field(default_factory=list)
 
 
+class BatchFileError(Exception):
+    """The prompts file as a whole cannot be used (missing, unreadable, not a JSON list)."""
+
+
+_TEXT_FIELDS = ("prompt", "model_name", "aspect_ratio", "mode", "negative_prompt")
+
+
+def _typed(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The entry's values with their JSON types checked (cfg_scale may also be numeric text); else a problem."""
+    typed = dict(params)
+    for name, value in params.items():
+        if value is None:
+            continue
+        if name in _TEXT_FIELDS and not isinstance(value, str):
+            return typed, f"{name} must be text, got {json.dumps(value)[:40]}"
+        if name == "duration" and (isinstance(value, bool) or not isinstance(value, (int, str))):
+            return typed, f'duration must be a whole number of seconds (5 or "5"), got {json.dumps(value)[:40]}'
+        if name == "cfg_scale":
+            try:
+                if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                    raise ValueError
+                typed[name] = float(value)
+            except ValueError:
+                return typed, f"cfg_scale must be a number from 0 to 1, got {json.dumps(value)[:40]}"
+        if name == "enable_audio" and not isinstance(value, bool):
+            return typed, f"enable_audio must be true or false, got {json.dumps(value)[:40]}"
+    return typed, None
+
+
 def load_entries(path: Path) -> tuple[list[Entry], list[str]]:
-    """Parse and validate the whole file: the valid entries, and every problem found (with its entry number)."""
+    """Parse and validate the whole file: the valid entries, and every problem found (with its entry number).
+
+    Raises BatchFileError when the file itself cannot be used."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return [], [f"Cannot read {path}: {exc}"]
+    except FileNotFoundError:
+        raise BatchFileError(f"Cannot read {path}: no such file.") from None
+    except OSError as exc:
+        raise BatchFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError:
+        raise BatchFileError(f"Cannot read {path}: it is not UTF-8 text.") from None
+    except ValueError as exc:
+        raise BatchFileError(f"{path} is not valid JSON: {exc}.") from None
     if not isinstance(data, list):
-        return [], [f"{path} must hold a JSON list of prompt objects"]
+        raise BatchFileError(f'{path} must hold a JSON list of prompt objects, like [{{"prompt": "a fox"}}].')
     batch_key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
     entries: list[Entry] = []
     problems: list[str] = []
@@ -79,16 +118,18 @@ def load_entries(path: Path) -> tuple[list[Entry], list[str]]:
         if unknown:
             problems.append(f"Prompt {number}: not supported: {', '.join(unknown)} (allowed: {', '.join(FIELDS)})")
             continue
+        typed, problem = _typed(params)
+        if problem is not None:
+            problems.append(f"Prompt {number}: {problem}")
+            continue
         try:
-            _, estimate = catalog.validate_text2video(**params)
+            # prompt is required: without one, the catalog's own "must not be empty" answers.
+            _, estimate = catalog.validate_text2video(**{"prompt": None, **typed})
         except InvalidParameterError as exc:
             problems.append(f"Prompt {number}: {exc.message}")
             continue
-        except TypeError as exc:
-            problems.append(f"Prompt {number}: {exc}")
-            continue
         digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
-        entries.append(Entry(number, params, f"batch:{batch_key}:{number}:{digest}", estimate.credits))
+        entries.append(Entry(number, typed, f"batch:{batch_key}:{number}:{digest}", estimate.credits))
     return entries, problems
 
 
@@ -181,6 +222,8 @@ async def _run_entry(
     capacity_wait: float,
 ) -> None:
     try:
+        if await _from_ledger(service, entry, outcome, display):
+            return
         for attempt in range(1, 1000):
             try:
                 task = await service.generate(
@@ -217,6 +260,22 @@ async def _run_entry(
         display.changed(outcome, outcome.error)
 
 
+async def _from_ledger(service: KlingService, entry: Entry, outcome: Outcome, display: Display) -> bool:
+    """Fill in what the ledger knows of an entry submitted by an earlier run. True when that run finished it: its
+    clean video is on disk, so there is nothing to submit, poll or download."""
+    job = await service.ledger.find_key(entry.key)
+    if job is None or job.task_id is None:
+        return False
+    outcome.task_id, outcome.reused = job.task_id, True
+    outcome.credits = job.credits_estimated or entry.estimated_credits
+    done = [r.path for r in job.downloads.values() if r.clean and r.path and Path(r.path).is_file()]
+    if not done:
+        return False
+    outcome.file, outcome.clean, outcome.state = done[0], True, "succeeded"
+    display.changed(outcome, f"already done by an earlier run: task {job.task_id} -> {done[0]}")
+    return True
+
+
 def summary_table(outcomes: list[Outcome]) -> str:
     rows = [
         "",
@@ -235,27 +294,74 @@ def summary_table(outcomes: list[Outcome]) -> str:
     return "\n".join(rows)
 
 
-async def _main(settings: Settings, args: argparse.Namespace, poll_interval: float, capacity_wait: float) -> int:
+def resume_command(args: argparse.Namespace) -> str:
+    """The command line that resumes this batch: the same command again."""
+    words = ["kling-mcp", "batch", args.prompts]
+    for option in ("email", "out", "concurrency"):
+        if getattr(args, option, None) is not None:
+            words += [f"--{option}", str(getattr(args, option))]
+    words += [f"--{flag.replace('_', '-')}" for flag in ("skip_invalid", "json", "simulate") if getattr(args, flag)]
+    if args.simulate:
+        words += ["--speed", f"{args.speed:g}"]
+    return shlex.join(words)
+
+
+def _prepare(args: argparse.Namespace) -> tuple[list[Entry], list[str], int | None]:
+    """Load and check the file; print problems, and the dry run. The exit code when nothing is to be submitted."""
     out = sys.stdout
-    entries, problems = load_entries(Path(args.prompts))
+    try:
+        entries, problems = load_entries(Path(args.prompts))
+    except BatchFileError as exc:
+        print(f"kling-mcp batch: {exc} Nothing was submitted.", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"submitted": False, "error": str(exc), "jobs": [], "problems": []}, indent=2), file=out)
+        return [], [], 2
     for problem in problems:
         print(f"⚠ {problem}", file=sys.stderr)
     if problems and not args.skip_invalid:
         print(f"Nothing was submitted: {len(problems)} problem(s). Fix them, or pass --skip-invalid.", file=sys.stderr)
-        return 2
+        if args.json:
+            print(json.dumps({"submitted": False, "jobs": [], "problems": problems}, indent=2), file=out)
+        return entries, problems, 2
     if args.dry_run:
-        for e in entries:
-            print(
-                f"#{e.number}: {e.params.get('model_name') or catalog.DEFAULT_TEXT2VIDEO_MODEL}, "
-                f"~{e.estimated_credits:g} credits: {str(e.params.get('prompt'))[:60]}",
-                file=out,
-            )
-        print(
-            f"{len(entries)} valid entries; estimated {sum(e.estimated_credits for e in entries):g} credits. "
-            "Dry run: nothing submitted.",
-            file=out,
-        )
-        return 0 if not problems else 2
+        total = sum(e.estimated_credits for e in entries)
+        if args.json:
+            document = {
+                "dry_run": True,
+                "entries": [
+                    {
+                        "number": e.number,
+                        "model_name": e.params.get("model_name") or catalog.DEFAULT_TEXT2VIDEO_MODEL,
+                        "estimated_credits": e.estimated_credits,
+                        "prompt": e.params.get("prompt"),
+                    }
+                    for e in entries
+                ],
+                "estimated_credits": total,
+                "problems": problems,
+            }
+            print(json.dumps(document, indent=2), file=out)
+        else:
+            for e in entries:
+                print(
+                    f"#{e.number}: {e.params.get('model_name') or catalog.DEFAULT_TEXT2VIDEO_MODEL}, "
+                    f"~{e.estimated_credits:g} credits: {str(e.params.get('prompt'))[:60]}",
+                    file=out,
+                )
+            print(f"{len(entries)} valid entries; estimated {total:g} credits. Dry run: nothing submitted.", file=out)
+        return entries, problems, 0 if not problems else 2
+    return entries, problems, None
+
+
+async def _main(
+    settings: Settings,
+    args: argparse.Namespace,
+    entries: list[Entry],
+    problems: list[str],
+    poll_interval: float,
+    capacity_wait: float,
+) -> int:
+    out = sys.stdout
     progress = sys.stderr if args.json else out  # with --json, stdout carries the summary alone
     async with KlingService.open(settings) as service:
         outcomes = await run_batch(
@@ -288,12 +394,25 @@ def run_batch_command(args: argparse.Namespace) -> int:
     from kling_mcp.cli import configure_logging, simulated_settings
 
     configure_logging("WARNING")
+    entries, problems, code = _prepare(args)
+    if code is not None:
+        return code
     settings = Settings.from_env()
     overrides: dict[str, Any] = {"auto_download": False}
     if args.out:
         overrides["output_dir"] = Path(args.out).expanduser()
     settings = replace(settings, **overrides)
-    if args.simulate:
-        with simulated_settings(settings, speed=args.speed) as simulated:
-            return anyio.run(_main, simulated, args, DEFAULT_POLL_S / args.speed, CAPACITY_WAIT_S / args.speed)
-    return anyio.run(_main, settings, args, DEFAULT_POLL_S, CAPACITY_WAIT_S)
+    try:
+        if args.simulate:
+            with simulated_settings(settings, speed=args.speed) as simulated:
+                return anyio.run(
+                    _main, simulated, args, entries, problems, DEFAULT_POLL_S / args.speed, CAPACITY_WAIT_S / args.speed
+                )
+        return anyio.run(_main, settings, args, entries, problems, DEFAULT_POLL_S, CAPACITY_WAIT_S)
+    except KeyboardInterrupt:
+        print(
+            "\nInterrupted. Nothing is lost: every submitted job is in the job ledger and keeps running. To resume "
+            "(nothing is submitted or downloaded twice), run the same command again:\n  " + resume_command(args),
+            file=sys.stderr,
+        )
+        return 130

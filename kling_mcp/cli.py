@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
@@ -38,13 +39,36 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve MCP (the default)")
     _serve_options(serve)
 
-    sim = commands.add_parser("simulator", help="run the useapi Kling API simulator alone")
-    sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8765, help="0 picks a free port (default 8765)")
-    sim.add_argument("--speed", type=float, default=1.0, help="time divisor: 10 makes tasks finish 10x faster")
-    sim.add_argument("--accounts", default="demo@example.com", help="comma-separated account emails")
-    sim.add_argument("--token", default=None, help="the only token accepted (default: any non-empty token)")
-    sim.add_argument("--max-jobs", type=int, default=3, help="concurrent jobs per account (default 3)")
+    sim = commands.add_parser(
+        "simulator",
+        help="run the useapi Kling API simulator alone",
+        description="Serve a simulator of useapi.net's Kling API v1 over HTTP, for trying kling-mcp or your own "
+        "scripts without an account. Point USEAPI_BASE_URL at the URL it prints.",
+    )
+    sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    sim.add_argument("--port", type=int, default=8765, help="port to listen on; 0 picks a free one (default 8765)")
+    sim.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="how many times faster than real time tasks finish: 1 is realistic (a few minutes), 20 takes seconds "
+        "(default 1)",
+    )
+    sim.add_argument(
+        "--accounts", default="demo@example.com", help="comma-separated Kling account emails (default demo@example.com)"
+    )
+    sim.add_argument(
+        "--token", default=None, help="the only bearer token accepted (default: any non-empty token is accepted)"
+    )
+    sim.add_argument(
+        "--max-jobs", type=int, default=3, help="concurrent jobs per account, useapi's maxJobs (default 3)"
+    )
+    sim.add_argument(
+        "--state-dir",
+        default=None,
+        help="keep the simulated account (tasks, balances, uploads) in this folder so that it outlives the process "
+        "(default: in memory only)",
+    )
 
     demo = commands.add_parser("demo", help="walk the whole flow against the embedded simulator")
     demo.add_argument("--speed", type=float, default=20.0, help="simulator speed (default 20)")
@@ -150,7 +174,8 @@ def simulated_settings(settings: Settings, *, speed: float = 20.0) -> Iterator[S
     """Start an in-process simulator on a free loopback port and point the settings at it."""
     from kling_mcp.simulator import SimulatorConfig, run_in_thread
 
-    with run_in_thread(SimulatorConfig(speed=speed)) as sim:
+    # The simulated account lives beside the simulated ledger, so that it outlives the process as the ledger does.
+    with run_in_thread(SimulatorConfig(speed=speed, state_dir=settings.state_dir / "simulated")) as sim:
         yield Settings.from_env(
             {},
             token=SecretStr(SIMULATED_TOKEN),
@@ -201,5 +226,8 @@ def run_simulator(args: argparse.Namespace) -> None:
     from kling_mcp.simulator import SimulatorConfig, serve
 
     accounts = [a.strip() for a in args.accounts.split(",") if a.strip()]
-    config = SimulatorConfig(accounts=accounts, token=args.token, speed=args.speed, max_jobs=args.max_jobs)
+    state_dir = Path(args.state_dir).expanduser() if args.state_dir else None
+    config = SimulatorConfig(
+        accounts=accounts, token=args.token, speed=args.speed, max_jobs=args.max_jobs, state_dir=state_dir
+    )
     serve(config, host=args.host, port=args.port)

@@ -1,9 +1,9 @@
 """A faithful simulator of useapi.net's Kling API v1: a real HTTP server (Starlette on uvicorn) on loopback, for
 trying kling-mcp without an account, the demo, the end-to-end tests and the benchmarks.
 
-Behaviour follows the seed document and ../shared/reference/useapi-kling-api.md; where the real API's behaviour is
-unknown the code says which inference it rests on ([INF]). Triggers (words in a prompt) reach every documented
-unhappy path on purpose: see ``TRIGGERS``.
+Behaviour follows useapi.net's guide "Kling v3 via the Kling API" and ../shared/reference/useapi-kling-api.md; where
+the real API's behaviour is unknown the code says which inference it rests on ([INF]). Triggers (words in a prompt)
+reach every documented unhappy path on purpose: see ``TRIGGERS``.
 """
 
 from kling_mcp.simulator.app import create_app

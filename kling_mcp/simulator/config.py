@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 DEFAULT_ACCOUNT = "demo@example.com"
 
 # Words in a prompt that make the simulator behave as the real API does in its less happy moments.
 TRIGGERS: dict[str, str] = {
-    "sim:moderation": "the create call is refused with HTTP 500 and Kling's community-guidelines text (seed FAQ)",
-    "sim:moderation-later": "accepted, then the poll answers 404 once processing ends: failed at moderation (seed)",
-    "sim:fail-N": "accepted, then ends with terminal failure status N, one of 6, 7, 9, 50, 53, 54, 58 (seed)",
-    "sim:vanish": "accepted, then the poll answers 404: the task was deleted (seed)",
+    "sim:moderation": "the create call is refused with HTTP 500 and Kling's community-guidelines text",
+    "sim:moderation-later": "accepted, then the poll answers 404 once processing ends: failed at moderation",
+    "sim:fail-N": "accepted, then ends with terminal failure status N, one of 6, 7, 9, 50, 53, 54, 58",
+    "sim:vanish": "accepted, then the poll answers 404: the task was deleted",
     "sim:slow": "takes ten times longer than usual",
 }
 FAILURE_CODES = (6, 7, 9, 50, 53, 54, 58)
@@ -32,6 +33,8 @@ class SimulatorConfig:
             picks a realistic, model-dependent time.
         media_padding_bytes: pad every served video with a trailing MP4 ``free`` box of this size (benchmarks).
         first_task_id: ids count up from here; None picks one from the clock so that restarts do not reuse ids.
+        state_dir: keep the account (tasks, balances, uploads) in a file in this folder, so that it outlives the
+            process; None keeps it in memory.
     """
 
     accounts: list[str] = field(default_factory=lambda: [DEFAULT_ACCOUNT])
@@ -44,6 +47,7 @@ class SimulatorConfig:
     process_seconds: float | None = None
     media_padding_bytes: int = 0
     first_task_id: int | None = None
+    state_dir: Path | None = None
 
     def is_free(self, email: str) -> bool:
         return email in self.free_accounts or email.split("@")[0].lower().startswith("free")

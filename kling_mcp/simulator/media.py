@@ -1,39 +1,149 @@
-"""The videos the simulator serves: real, small H.264 MP4s shipped as package data (``media/make_media.sh`` made
-them with ffmpeg; nothing here needs ffmpeg), optionally padded with an MP4 ``free`` box to any size, streamed in
-chunks with HTTP Range support."""
+"""The videos the simulator serves, and what it reports about them.
+
+A task's video is built at request time, in pure Python, from small segments shipped as package data
+(``media/make_media.sh`` made them with ffmpeg; nothing here needs ffmpeg): the one-second H.264 segment of the
+task's aspect ratio, repeated for the task's duration, plus an AAC track when the task has audio. So a 7 s task
+serves a 7.000 s MP4 and reports exactly its width, height and duration. The preview carries a visible
+"KLING PREVIEW" watermark; the clean master does not. Optionally padded with an MP4 ``free`` box to any size
+(benchmarks), streamed in chunks with HTTP Range support.
+"""
 
 from __future__ import annotations
 
 import re
 import struct
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from kling_mcp.simulator import mp4
+
 CHUNK = 1 << 20
+ASPECT_RATIOS = ("16:9", "9:16", "1:1")
 _RATIO_FILES = {"16:9": "16x9", "9:16": "9x16", "1:1": "1x1"}
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+AAC_FRAME = 1024  # samples per AAC-LC frame
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One second of video (first sample an IDR frame), ready to be repeated."""
+
+    track: mp4.Track
+    fps: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.track.width, self.track.height
+
+
+def _read(name: str) -> list[mp4.Track]:
+    return mp4.read_tracks(resources.files("kling_mcp.simulator").joinpath("media", name).read_bytes())
 
 
 @cache
-def video(kind: str, aspect_ratio: str) -> bytes:
-    """The preview (watermarked) or clean master sample for an aspect ratio."""
-    name = f"{kind}_{_RATIO_FILES.get(aspect_ratio, '16x9')}.mp4"
-    return resources.files("kling_mcp.simulator").joinpath("media", name).read_bytes()
+def segment(kind: str, aspect_ratio: str) -> Segment:
+    """The preview (watermarked) or clean one-second segment of an aspect ratio."""
+    track = _read(f"{kind}_{_RATIO_FILES.get(aspect_ratio, '16x9')}.mp4")[0]
+    if track.handler != b"vide" or sum(track.deltas) != track.timescale:
+        raise mp4.Mp4Error(f"{kind} {aspect_ratio}: the segment must be one second of video")
+    if track.sync is not None and 0 not in track.sync:
+        raise mp4.Mp4Error(f"{kind} {aspect_ratio}: the segment must start with a sync (IDR) frame")
+    return Segment(track, len(track.samples))
 
 
-def nominal_size(aspect_ratio: str, mode: str) -> tuple[int, int]:
-    """The width and height useapi would report: 720p for std, 1080p for pro, 4K for 4k (seed's model table)."""
-    short = {"std": 720, "pro": 1080, "4k": 2160}.get(mode, 720)
-    long = short * 16 // 9
-    if aspect_ratio == "9:16":
-        return short, long
-    if aspect_ratio == "1:1":
-        return short, short
-    return long, short
+@cache
+def _tone() -> tuple[mp4.Track, bytes]:
+    """The AAC track of tone.m4a and one frame from its middle (a steady tone: the frame can follow itself)."""
+    track = _read("tone.m4a")[0]
+    return track, track.samples[len(track.samples) // 2]
+
+
+def dimensions(aspect_ratio: str) -> tuple[int, int]:
+    """Width and height of every video served for this aspect ratio (what get_task reports)."""
+    return segment("clean", aspect_ratio).size
+
+
+@cache
+def video(kind: str, aspect_ratio: str, duration: int = 5, audio: bool = False) -> bytes:
+    """The preview or clean MP4 of a task: exactly ``duration`` seconds, with an AAC track when ``audio``."""
+    seg = segment(kind, aspect_ratio)
+    fps = seg.fps
+    tracks = [
+        mp4.OutTrack(
+            handler=b"vide",
+            timescale=fps * 1000,
+            stsd=seg.track.stsd,
+            chunks=[list(seg.track.samples) for _ in range(duration)],
+            deltas=[1000] * (fps * duration),
+            sync=None
+            if seg.track.sync is None
+            else [s * fps + i + 1 for s in range(duration) for i in sorted(seg.track.sync)],
+            width=seg.track.width,
+            height=seg.track.height,
+        )
+    ]
+    if audio:
+        tone, frame = _tone()
+        rate = tone.timescale  # an audio track's timescale is its sample rate
+        frames = duration * rate // AAC_FRAME  # whole frames only: the audio ends within 64 ms before the video
+        per_second = [(s + 1) * rate // AAC_FRAME - s * rate // AAC_FRAME for s in range(duration)]
+        per_second[-1] -= sum(per_second) - frames
+        tracks.append(
+            mp4.OutTrack(
+                handler=b"soun",
+                timescale=rate,
+                stsd=tone.stsd,
+                chunks=[[frame] * n for n in per_second],
+                deltas=[AAC_FRAME] * frames,
+            )
+        )
+    return mp4.mux(tracks)
+
+
+def aspect_of_image(data: bytes) -> str | None:
+    """The supported aspect ratio nearest to a PNG or JPEG image's own, read from its header; None when the bytes
+    are neither or the header cannot be read."""
+    size = image_size(data)
+    if size is None or not size[0] or not size[1]:
+        return None
+    ratio = size[0] / size[1]
+
+    def distance(candidate: str) -> float:
+        width, height = (int(part) for part in candidate.split(":"))
+        return abs(ratio / (width / height) - 1) + abs((width / height) / ratio - 1)
+
+    return min(ASPECT_RATIOS, key=distance)
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG IHDR chunk or a JPEG start-of-frame marker."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24 and data[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    if data.startswith(b"\xff\xd8"):
+        index = 2
+        while index + 9 <= len(data):
+            if data[index] != 0xFF:
+                return None
+            marker = data[index + 1]
+            if marker == 0xFF:  # fill byte
+                index += 1
+                continue
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
+                index += 2
+                continue
+            (length,) = struct.unpack(">H", data[index + 2 : index + 4])
+            # SOF0-SOF15 but DHT (C4), JPG (C8) and DAC (CC): height then width after the precision byte.
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height, width = struct.unpack(">HH", data[index + 5 : index + 9])
+                return int(width), int(height)
+            index += 2 + length
+    return None
 
 
 def _padding_header(padding: int) -> bytes:

@@ -1,4 +1,12 @@
-"""The simulated account: balances, tasks and uploads, on an injectable clock.
+"""The simulated account: balances, tasks and uploads, on an injectable wall clock.
+
+Everything lives in SQLite: in memory by default, or in ``<state_dir>/simulator.sqlite3`` when the configuration names
+a state folder (``kling-mcp --simulate`` and ``kling-mcp batch --simulate`` use ``<KLING_MCP_STATE_DIR>/simulated``).
+With a folder the account outlives its process as the real one does: a task created by one process is polled,
+finished and downloaded by the next, balances and uploads stay. Task creation times are wall-clock epoch seconds,
+so a task keeps progressing while no process runs. Each operation is one SQLite transaction (WAL, busy timeout), so
+two processes may share the folder at once: a create checks the job limit, debits the balance and takes the next
+task id atomically.
 
 A task's progress is computed from the clock when it is read (no background work): ``submitted`` (status 5) for
 the queue time, ``processing`` (status 10, [INF] from Kling's web status set) for the processing time, then final.
@@ -7,16 +15,21 @@ A task holds one of its account's job slots until it is final (reference §4.4, 
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
-from kling_mcp import catalog
 from kling_mcp.api.models import FAILURE_STATUSES, STATUS_PROCESSING, STATUS_SUBMITTED, STATUS_SUCCEED
 from kling_mcp.simulator.config import SimulatorConfig
 
+STATE_FILE = "simulator.sqlite3"
 # Reference §3.2: the doc sample shows amount 66000 / balance 56000 for what looks like a 660-credit plan, so
 # balance figures are taken to be Kling credits x 100 [INF].
 UNITS_PER_CREDIT = 100
@@ -32,6 +45,19 @@ FAILURE_TEXT = {
     58: "Service error, please try again later.",
 }
 _FAIL = re.compile(r"sim:fail-(\d+)")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (email TEXT PRIMARY KEY, units REAL NOT NULL, granted REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks (
+    id INTEGER PRIMARY KEY, email TEXT NOT NULL, ends REAL NOT NULL, data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tasks_open ON tasks(email, ends);
+CREATE TABLE IF NOT EXISTS uploads (name TEXT PRIMARY KEY, content_type TEXT NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+
+class CapacityReached(Exception):
+    """Every job slot of the account is taken (useapi answers 429)."""
 
 
 @dataclass
@@ -48,7 +74,7 @@ class SimTask:
     email: str
     kind: str  # m2v_txt2video_hq | m2v_img2video_hq
     body: dict[str, Any]
-    created: float
+    created: float  # the state's clock: wall-clock epoch seconds unless a test injects a clock
     queue_s: float
     process_s: float
     aspect_ratio: str
@@ -58,6 +84,11 @@ class SimTask:
     fail_status: int = 0
     work_id: int = 0
     created_ms: int = 0
+    audio: bool = False
+
+    @property
+    def ends(self) -> float:
+        return self.created + self.queue_s + self.process_s
 
     def phase(self, now: float) -> str:
         elapsed = now - self.created
@@ -68,33 +99,110 @@ class SimTask:
         return "final"
 
 
+_TASK_FIELDS = {f.name for f in fields(SimTask)}
+
+
+def _task(data: str) -> SimTask:
+    values = json.loads(data)
+    return SimTask(**{k: v for k, v in values.items() if k in _TASK_FIELDS})
+
+
+@dataclass(frozen=True)
+class Creation:
+    """What create needs to know about a validated generation request."""
+
+    kind: str
+    body: dict[str, Any]
+    model_name: str
+    mode: str
+    duration: int
+    credits: float
+    aspect_ratio: str
+    audio: bool
+
+
 @dataclass
 class SimulatorState:
     config: SimulatorConfig
-    clock: Callable[[], float] = time.monotonic
-    accounts: dict[str, Account] = field(default_factory=dict)
-    tasks: dict[int, SimTask] = field(default_factory=dict)
-    uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
     requests: list[tuple[str, str, str]] = field(default_factory=list)
     responses: list[tuple[str, str, int]] = field(default_factory=list)
     peers: set[tuple[str, int]] = field(default_factory=set)  # client (address, port): one per TCP connection
-    next_id: int = 0
 
     def __post_init__(self) -> None:
-        for email in self.config.accounts:
-            units = self.config.credits * UNITS_PER_CREDIT
-            self.accounts[email] = Account(email, self.config.max_jobs, units, units)
-        if not self.next_id:
-            first = self.config.first_task_id
-            self.next_id = first if first is not None else 100_000_000 + int(time.time() * 1000) % 800_000_000
+        self._lock = threading.Lock()
+        state_dir = self.config.state_dir
+        if state_dir is None:
+            self.path: Path | None = None
+            self._conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        else:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            self.path = state_dir / STATE_FILE
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30, isolation_level=None)
+            self._conn.execute("PRAGMA busy_timeout=30000")
+            self._conn.execute("PRAGMA journal_mode=WAL")
+        with self._lock:
+            self._conn.executescript(_SCHEMA)
+        first = self.config.first_task_id
+        first_id = first if first is not None else 100_000_000 + int(time.time() * 1000) % 800_000_000
+        units = self.config.credits * UNITS_PER_CREDIT
+        with self._tx() as conn:
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('next_id', ?)", (first_id,))
+            for email in self.config.accounts:
+                conn.execute(
+                    "INSERT OR IGNORE INTO accounts (email, units, granted) VALUES (?, ?, ?)", (email, units, units)
+                )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: BEGIN IMMEDIATE takes SQLite's write lock first, so that a read-then-write (the
+        job limit, the balance, the next id) is atomic against another process on the same file."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._conn.execute(sql, args).fetchall())
 
     # --- accounts -------------------------------------------------------------------------------------------------
 
+    @property
+    def accounts(self) -> dict[str, Account]:
+        """The configured accounts with their balances, in configuration order."""
+        rows = {email: (units, granted) for email, units, granted in self._read("SELECT * FROM accounts")}
+        return {
+            email: Account(email, self.config.max_jobs, *rows[email]) for email in self.config.accounts if email in rows
+        }
+
     def executing(self, email: str) -> int:
-        now = self.clock()
-        return sum(1 for t in self.tasks.values() if t.email == email and t.phase(now) != "final")
+        return int(self._read("SELECT COUNT(*) FROM tasks WHERE email = ? AND ends > ?", (email, self.clock()))[0][0])
 
     # --- tasks ----------------------------------------------------------------------------------------------------
+
+    @property
+    def tasks(self) -> dict[int, SimTask]:
+        """Every task, by id (tests and tools; the API reads one task at a time)."""
+        return {row[0]: _task(row[1]) for row in self._read("SELECT id, data FROM tasks ORDER BY id")}
+
+    def task(self, task_id: int) -> SimTask | None:
+        rows = self._read("SELECT data FROM tasks WHERE id = ?", (task_id,))
+        return _task(rows[0][0]) if rows else None
+
+    def work(self, work_id: int) -> SimTask | None:
+        if work_id % 10 != 1:  # work ids are task id x 10 + 1
+            return None
+        task = self.task(work_id // 10)
+        return task if task is not None and task.work_id == work_id else None
 
     def timing(self, model_name: str, mode: str, duration: int, prompt: str) -> tuple[float, float]:
         config = self.config
@@ -109,9 +217,10 @@ class SimulatorState:
             process *= 10
         return config.queue_seconds / config.speed, process / config.speed
 
-    def create(self, email: str, kind: str, body: dict[str, Any], estimate: catalog.Estimate) -> SimTask:
-        prompt = str(body.get("prompt") or "")
-        account = self.accounts[email]
+    def create(self, email: str, request: Creation) -> SimTask:
+        """Take a job slot, debit the balance and record the task, atomically; CapacityReached when every slot of
+        the account is taken."""
+        prompt = str(request.body.get("prompt") or "")
         outcome, fail_status = "succeed", 0
         if match := _FAIL.search(prompt):
             code = int(match.group(1))
@@ -120,32 +229,44 @@ class SimulatorState:
             outcome = "vanish"
         elif "sim:moderation-later" in prompt:
             outcome = "moderation_later"
-        cost = estimate.credits * UNITS_PER_CREDIT
-        if account.units < cost:
-            # Seed: a job may clear creation and later poll 404 when the account ran out of credits.
-            outcome = "out_of_credits"
-        else:
-            account.units -= cost
-        queue_s, process_s = self.timing(str(body.get("model_name")), estimate.mode, estimate.duration, prompt)
-        task_id = self.next_id
-        self.next_id += 1
-        task = SimTask(
-            id=task_id,
-            email=email,
-            kind=kind,
-            body=body,
-            created=self.clock(),
-            queue_s=queue_s,
-            process_s=process_s,
-            aspect_ratio=str(body.get("aspect_ratio") or "16:9"),
-            mode=estimate.mode,
-            duration=estimate.duration,
-            outcome=outcome,
-            fail_status=fail_status,
-            work_id=task_id * 10 + 1,
-            created_ms=int(time.time() * 1000),
-        )
-        self.tasks[task_id] = task
+        queue_s, process_s = self.timing(request.model_name, request.mode, request.duration, prompt)
+        cost = request.credits * UNITS_PER_CREDIT
+        with self._tx() as conn:
+            now = self.clock()
+            (running,) = conn.execute(
+                "SELECT COUNT(*) FROM tasks WHERE email = ? AND ends > ?", (email, now)
+            ).fetchone()
+            if running >= self.config.max_jobs:
+                raise CapacityReached
+            (units,) = conn.execute("SELECT units FROM accounts WHERE email = ?", (email,)).fetchone()
+            if units < cost:
+                # Seed: a job may clear creation and later poll 404 when the account ran out of credits.
+                outcome = "out_of_credits"
+            else:
+                conn.execute("UPDATE accounts SET units = units - ? WHERE email = ?", (cost, email))
+            (task_id,) = conn.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'next_id'")
+            task = SimTask(
+                id=task_id,
+                email=email,
+                kind=request.kind,
+                body=request.body,
+                created=now,
+                queue_s=queue_s,
+                process_s=process_s,
+                aspect_ratio=request.aspect_ratio,
+                mode=request.mode,
+                duration=request.duration,
+                outcome=outcome,
+                fail_status=fail_status,
+                work_id=task_id * 10 + 1,
+                created_ms=int(time.time() * 1000),
+                audio=request.audio,
+            )
+            conn.execute(
+                "INSERT INTO tasks (id, email, ends, data) VALUES (?, ?, ?, ?)",
+                (task.id, email, task.ends, json.dumps(asdict(task))),
+            )
         return task
 
     def status(self, task: SimTask) -> tuple[int, str, bool] | None:
@@ -161,8 +282,16 @@ class SimulatorState:
             return task.fail_status, FAILURE_NAMES[task.fail_status], True
         return None  # vanish, moderation_later, out_of_credits: the seed's three causes of a 404
 
-    def work(self, work_id: int) -> SimTask | None:
-        for task in self.tasks.values():
-            if task.work_id == work_id:
-                return task
-        return None
+    # --- uploads --------------------------------------------------------------------------------------------------
+
+    def add_upload(self, name: str, content_type: str, data: bytes) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT INTO uploads (name, content_type, data) VALUES (?, ?, ?)", (name, content_type, data))
+
+    def upload(self, name: str) -> tuple[str, bytes] | None:
+        rows = self._read("SELECT content_type, data FROM uploads WHERE name = ?", (name,))
+        return (str(rows[0][0]), bytes(rows[0][1])) if rows else None
+
+    @property
+    def uploads(self) -> dict[str, tuple[str, bytes]]:
+        return {str(n): (str(c), bytes(d)) for n, c, d in self._read("SELECT name, content_type, data FROM uploads")}

@@ -1,5 +1,5 @@
-"""The simulator against the documented shapes (the seed's JSON examples, reference §3, §5, §6, §7) and each
-behaviour a user of the real API meets."""
+"""The simulator against the documented shapes (the useapi guide's JSON examples, reference §3, §5, §6, §7), each
+behaviour a user of the real API meets, the files it serves against what it reports, and its persistence."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from kling_mcp.api.models import AccountDetail, AccountList, TaskResponse
 from kling_mcp.simulator import SimulatorConfig, SimulatorState, create_app, run_in_thread
-from kling_mcp.simulator.media import video
+from kling_mcp.simulator.media import dimensions, video
 
 pytestmark = pytest.mark.anyio
 
@@ -39,8 +39,11 @@ def clock() -> Clock:
 async def _client(config: SimulatorConfig, clock: Clock) -> AsyncIterator[tuple[httpx.AsyncClient, SimulatorState]]:
     state = SimulatorState(config, clock=clock)
     transport = httpx.ASGITransport(app=create_app(config, state))
-    async with httpx.AsyncClient(transport=transport, base_url="http://sim.test/v1/kling", headers=AUTH) as http:
-        yield http, state
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://sim.test/v1/kling", headers=AUTH) as http:
+            yield http, state
+    finally:
+        state.close()
 
 
 @pytest.fixture
@@ -56,7 +59,7 @@ async def create(http: httpx.AsyncClient, **body: Any) -> httpx.Response:
 # --- shapes --------------------------------------------------------------------------------------------------------
 
 
-async def test_create_answers_like_the_seed_example(sim: tuple[httpx.AsyncClient, SimulatorState]) -> None:
+async def test_create_answers_like_the_guide_example(sim: tuple[httpx.AsyncClient, SimulatorState]) -> None:
     http, _ = sim
     response = await create(http, model_name="kling-v3-0", aspect_ratio="16:9", mode="pro", duration="5")
     assert response.status_code == 200
@@ -88,8 +91,9 @@ async def test_task_life_cycle_submitted_processing_succeed(
     work = body["works"][0]
     # seed: works[0].workId, works[0].resource.resource (.mp4), height, width, duration in ms
     assert isinstance(work["workId"], int) and work["resource"]["resource"].endswith("/preview.mp4")
-    assert (work["resource"]["width"], work["resource"]["height"]) == (1920, 1080)
-    assert work["resource"]["duration"] == 5041
+    # The size and length of the file served (test_reports_what_it_serves checks them with ffprobe).
+    assert (work["resource"]["width"], work["resource"]["height"]) == dimensions("16:9") == (320, 180)
+    assert work["resource"]["duration"] == 5000
     TaskResponse.model_validate(body)
 
 
@@ -288,7 +292,7 @@ def test_media_files_are_real_h264_videos(tmp_path: Path, ratio: str, portrait: 
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_the_seed_node_script_runs_unmodified_but_for_the_base_url(tmp_path: Path) -> None:
+def test_the_useapi_guide_node_script_runs_unmodified_but_for_the_base_url(tmp_path: Path) -> None:
     script = (FIXTURES / "kling.mjs").read_text(encoding="utf-8")
     prompts = json.loads((FIXTURES / "prompts.json").read_text(encoding="utf-8"))
     # Fast enough that every task is final before the script first polls (it sleeps 20 s between polls).
@@ -308,6 +312,77 @@ def test_the_seed_node_script_runs_unmodified_but_for_the_base_url(tmp_path: Pat
     assert done.returncode == 0, done.stderr
     videos = sorted(tmp_path.glob("kling_*.mp4"))
     assert len(videos) == len(prompts), done.stdout
-    clean = {video("clean", ratio) for ratio in ("16:9", "9:16")}
-    assert all(v.read_bytes() in clean for v in videos)  # the clean master, not the watermarked preview
+    # The clean masters, not the watermarked previews: v1-6 16:9 5 s, v3-0 5 s and turbo 10 s (both with audio),
+    # v1-6 9:16 5 s.
+    expected = [("16:9", 5, False), ("16:9", 5, True), ("16:9", 10, True), ("9:16", 5, False)]
+    assert sorted(v.read_bytes() for v in videos) == sorted(video("clean", *clip) for clip in expected)
     assert "clean master" in done.stdout
+
+
+# --- request validation: every bad input is a 400 that names it, never a crash ----------------------------------
+
+
+@pytest.mark.parametrize("as_form", [True, False])
+async def test_non_numeric_cfg_scale_is_a_json_400(
+    sim: tuple[httpx.AsyncClient, SimulatorState], as_form: bool
+) -> None:
+    http, state = sim
+    body = {"prompt": "a fox", "model_name": "kling-v1-6", "cfg_scale": "abc"}
+    response = await (http.post("/videos/text2video", data=body) if as_form else create(http, **body))
+    assert response.status_code == 400
+    assert "cfg_scale" in response.json()["error"] and "number from 0 to 1" in response.json()["error"]
+    assert not state.tasks
+    numeric = await http.post("/videos/text2video", data={**body, "cfg_scale": "0.4"})
+    assert numeric.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"prompt": None}, "prompt"),  # no prompt at all: the catalog's own message, not a TypeError
+        ({"prompt": 5}, "prompt"),
+        ({"enable_audio": "yes", "model_name": "kling-v3-0"}, "enable_audio"),
+        ({"duration": [5]}, "duration"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+async def test_malformed_create_is_a_400_naming_the_parameter(
+    sim: tuple[httpx.AsyncClient, SimulatorState], body: dict[str, Any], words: str
+) -> None:
+    http, state = sim
+    payload = {"prompt": "a fox", **body}
+    if payload["prompt"] is None:
+        del payload["prompt"]
+    response = await http.post("/videos/text2video", json=payload)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert words in error and error != "Invalid parameters"
+    assert not state.tasks
+
+
+async def test_an_end_frame_alone_is_accepted_for_1x_models(sim: tuple[httpx.AsyncClient, SimulatorState]) -> None:
+    """The catalog lets 1.x models animate towards an end frame alone (reference §5.2); the simulator agrees."""
+    http, _ = sim
+    tail = {"image_tail": "https://images.test/end.png", "prompt": "a fox"}
+    accepted = await http.post("/videos/image2video-frames", json={**tail, "model_name": "kling-v1-6"})
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["task"]["type"] == "m2v_img2video_hq"
+    refused = await http.post("/videos/image2video-frames", json={**tail, "model_name": "kling-v2-1"})
+    assert refused.status_code == 400 and "start frame" in refused.json()["error"]
+
+
+async def test_an_unexpected_error_is_a_json_500_that_says_so(
+    sim: tuple[httpx.AsyncClient, SimulatorState], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug inside validation must never pass for the request's fault (a 400)."""
+    from kling_mcp import catalog
+
+    def broken(**_params: Any) -> Any:
+        raise TypeError("an internal mistake")
+
+    monkeypatch.setattr(catalog, "validate_text2video", broken)
+    response = await create(http := sim[0])
+    assert response.status_code == 500
+    error = response.json()["error"]
+    assert "Simulator internal error" in error and "TypeError" in error and "bug in the simulator" in error
+    assert (await http.get("/accounts")).status_code == 200  # and it keeps serving
