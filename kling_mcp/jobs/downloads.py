@@ -1,24 +1,39 @@
 """Getting a finished task's video onto the user's disk: the clean master when the account can have it, the
-watermarked preview (said plainly) when it cannot; once per file, in the background too."""
+watermarked preview (said plainly, with useapi's own answer) when it cannot; once per file, in the background too.
+
+Background downloads (KLING_MCP_AUTO_DOWNLOAD) never take the server down: whatever they raise (but cancellation) is
+logged and recorded on the job (``downloads[work].error`` in list_jobs). At most BACKGROUND_DOWNLOADS of them run at
+once, and every transfer takes its thread from this downloader's own pool (DOWNLOAD_THREADS), never from anyio's
+default pool that the stdio reader and the ledger use, so the server keeps answering however many tasks finish.
+A temporary failure (useapi's 429 or 5xx for the clean master, a dropped or stalled file host) is tried again later,
+CLEAN_RETRY_DELAYS_S apart; other failures are final until download_clean is called.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import anyio
 from anyio.abc import TaskGroup
 
 from kling_mcp.api.client import KlingClient
 from kling_mcp.api.errors import (
+    AccountBrokenError,
+    APIConnectionError,
     APIStatusError,
     AuthenticationError,
+    CapacityError,
+    DownloadError,
     InvalidParameterError,
     KlingError,
     SubscriptionError,
     TaskFailedError,
     TaskStateError,
+    UpstreamServerError,
 )
 from kling_mcp.config import Settings
 from kling_mcp.jobs import files
@@ -27,6 +42,16 @@ from kling_mcp.jobs.waiting import TaskWatcher
 from kling_mcp.results import DownloadResult, task_state
 
 logger = logging.getLogger(__name__)
+
+BACKGROUND_DOWNLOADS = 2  # auto-downloads running at once; the others wait their turn (without holding a thread)
+DOWNLOAD_THREADS = 6  # worker threads for every transfer: a foreground call always finds one free
+CLEAN_RETRY_DELAYS_S = (60.0, 300.0, 1800.0)  # a temporary failure is tried again after these (then given up)
+
+
+@dataclass
+class _Outcome:
+    result: DownloadResult
+    retry_clean: bool  # the clean master was refused for a temporary reason; a watermarked copy stands in
 
 
 class Downloader:
@@ -37,29 +62,87 @@ class Downloader:
         ledger: Ledger,
         watcher: TaskWatcher,
         background: TaskGroup | None = None,
+        *,
+        deadline: files.Deadline | None = None,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
         self.settings, self.client, self.ledger, self.watcher = settings, client, ledger, watcher
         self._background = background
+        self._sleep = sleep
         self._in_flight: dict[tuple[int, int], anyio.Event] = {}
-        host = urlsplit(settings.base_url).hostname
-        # The configured upstream's own host is trusted even when internal (the simulator, a self-hosted proxy).
-        self._trusted_hosts = frozenset({host.lower()} if host else set())
+        self._scheduled: set[tuple[int, int]] = set()
+        self.threads = anyio.CapacityLimiter(DOWNLOAD_THREADS)
+        self._background_slots = anyio.CapacityLimiter(BACKGROUND_DOWNLOADS)
+        # The configured upstream's own host and port are trusted even when internal (the simulator, a
+        # self-hosted proxy); another port of the same host is not.
+        upstream = files.origin(settings.base_url)
+        self._trusted = frozenset({upstream} if upstream else set())
+        allowance = settings.download_timeout
+        self._deadline = deadline or files.Deadline(allowance_s=float(allowance))
+
+    # --- in the background ----------------------------------------------------------------------------------------
 
     def on_succeeded(self, task_id: int, job: Job, work_ids: list[int], email: str | None) -> None:
-        """Start downloading a finished task's videos in the background (KLING_MCP_AUTO_DOWNLOAD)."""
+        """Start downloading a finished task's videos in the background (KLING_MCP_AUTO_DOWNLOAD): each video that
+        has no file yet, or whose planned retry was interrupted by a restart."""
         if self._background is None or not self.settings.auto_download:
             return
         for work_id in work_ids:
-            if str(work_id) in job.downloads or (task_id, work_id) in self._in_flight:
+            key = (task_id, work_id)
+            record = job.downloads.get(str(work_id))
+            if key in self._scheduled or (record is not None and record.retry_at is None):
                 continue
+            self._scheduled.add(key)
+            try:
+                self._background.start_soon(self._auto_download, task_id, work_id, email)
+            except RuntimeError:  # the service is shutting down: its task group takes no new work
+                self._scheduled.discard(key)
+                logger.info("not downloading task %s work %s: shutting down", task_id, work_id)
 
-            async def run(work_id: int = work_id) -> None:
+    async def _auto_download(self, task_id: int, work_id: int, email: str | None) -> None:
+        """One video's background download, tried again after a temporary failure. Nothing it raises but
+        cancellation leaves this function: background work must never take the server down."""
+        try:
+            for attempt in range(1, len(CLEAN_RETRY_DELAYS_S) + 2):
+                error: str | None = None
                 try:
-                    await self.download_clean(task_id, work_id, email=email)
-                except KlingError as exc:
-                    logger.warning("background download of task %s failed: %s", task_id, exc.code)
+                    async with self._background_slots:
+                        outcome = await self._download(task_id, work_id, email=email)
+                    temporary = outcome.retry_clean
+                except Exception as exc:  # everything, not only KlingError: cancellation is a BaseException
+                    error, temporary = _describe(exc), _temporary(exc)
+                    if isinstance(exc, KlingError):
+                        logger.warning("background download of task %s work %s failed: %s", task_id, work_id, error)
+                    else:
+                        logger.error("background download of task %s work %s failed", task_id, work_id, exc_info=exc)
+                delay = (
+                    CLEAN_RETRY_DELAYS_S[attempt - 1] if temporary and attempt <= len(CLEAN_RETRY_DELAYS_S) else None
+                )
+                if error is None and delay is None:
+                    if temporary:
+                        await self._note(task_id, work_id, attempts=attempt, retry_at=None)
+                    return
+                retry_at = None if delay is None else (datetime.now(UTC) + timedelta(seconds=delay))
+                await self._note(
+                    task_id,
+                    work_id,
+                    error=error,
+                    attempts=attempt,
+                    retry_at=None if retry_at is None else retry_at.isoformat(timespec="seconds"),
+                )
+                if delay is None:
+                    return
+                await self._sleep(delay)
+        finally:
+            self._scheduled.discard((task_id, work_id))
 
-            self._background.start_soon(run)
+    async def _note(self, task_id: int, work_id: int, **changes: object) -> None:
+        try:
+            await self.ledger.note_download(task_id, work_id, **changes)
+        except Exception as exc:
+            logger.error("could not record the download of task %s work %s: %s", task_id, work_id, _describe(exc))
+
+    # --- on request -----------------------------------------------------------------------------------------------
 
     async def download_clean(
         self,
@@ -71,6 +154,19 @@ class Downloader:
         overwrite: bool = False,
         filename: str | None = None,
     ) -> DownloadResult:
+        outcome = await self._download(task_id, work_id, email=email, save=save, overwrite=overwrite, filename=filename)
+        return outcome.result
+
+    async def _download(
+        self,
+        task_id: int,
+        work_id: int | None,
+        *,
+        email: str | None,
+        save: bool = True,
+        overwrite: bool = False,
+        filename: str | None = None,
+    ) -> _Outcome:
         task = await self.watcher.poll(task_id, email)
         state = task_state(task)
         if state == "failed":
@@ -83,7 +179,11 @@ class Downloader:
                 f"Task {task_id} is not finished yet ({state}, status {task.status} {task.status_name}).",
                 hint=f"Call get_task with task_id={task_id} and wait_seconds=50 until state is succeeded.",
             )
-        previews = {w.workId: w.resource.resource for w in task.works if w.resource is not None}
+        previews = {
+            w.workId: w.resource.resource
+            for w in task.works
+            if w.workId is not None and w.resource is not None and w.resource.resource
+        }
         if not previews:
             raise TaskStateError(f"Task {task_id} succeeded but lists no video.", hint="Call get_task again later.")
         if work_id is None:
@@ -113,58 +213,130 @@ class Downloader:
         save: bool,
         overwrite: bool,
         filename: str | None,
-    ) -> DownloadResult:
+    ) -> _Outcome:
         job = await self.ledger.get(task_id) or await self.ledger.adopt(task_id, email)
         record = job.downloads.get(str(work_id))
-        if save and record is not None and record.clean and not overwrite and Path(record.path).is_file():
-            return DownloadResult(
-                task_id=task_id,
-                work_id=work_id,
-                url="",
-                clean=True,
-                watermarked=False,
-                saved=True,
-                path=record.path,
-                bytes=record.bytes,
-                already_downloaded=True,
-            )
-        url, clean, reason = await self._clean_url(work_id, preview_url, email)
+        if save and not overwrite and record is not None and record.clean and record.path:
+            # Saved and checked earlier: trusted while it is still the same file (size, MP4 signature).
+            path = Path(record.path)
+            if await anyio.to_thread.run_sync(_unchanged, path, record.bytes):
+                return _Outcome(
+                    DownloadResult(
+                        task_id=task_id,
+                        work_id=work_id,
+                        url="",
+                        clean=True,
+                        watermarked=False,
+                        saved=True,
+                        path=record.path,
+                        bytes=record.bytes,
+                        already_downloaded=True,
+                    ),
+                    False,
+                )
+        url, clean, reason, temporary = await self._clean_url(work_id, preview_url, email)
         result = DownloadResult(
             task_id=task_id, work_id=work_id, url=url, clean=clean, watermarked=not clean, reason=reason, saved=False
         )
         if not save:
-            return result
+            return _Outcome(result, temporary)
         name = filename or f"kling_{task_id}_{work_id}{'' if clean else '_watermarked'}.mp4"
-        dest = files.confined_path(self.settings.output_dir, name)
-        already = dest.exists() and not overwrite
-        if already:
-            size = dest.stat().st_size
-        else:
+        dest = files.confined_path(self.settings.output_dir, name, parameter="filename" if filename else None)
+        size = None if overwrite else await anyio.to_thread.run_sync(_existing_video, dest)
+        already = size is not None
+        if size is None:
             size = await files.download(
                 self.client.media,
                 url,
                 dest,
                 max_bytes=self.settings.max_download_bytes,
-                trusted_hosts=self._trusted_hosts,
+                trusted=self._trusted,
+                deadline=self._deadline,
+                limiter=self.threads,
             )
             logger.info(
                 "saved task %s work %s (%s, %d bytes)", task_id, work_id, "clean" if clean else "watermarked", size
             )
-        await self.ledger.add_download(task_id, work_id, DownloadRecord(path=str(dest), clean=clean, bytes=size))
-        return result.model_copy(
-            update={"saved": True, "path": str(dest), "bytes": size, "already_downloaded": already}
+        await self.ledger.add_download(
+            task_id, work_id, DownloadRecord(path=str(dest), clean=clean, bytes=size, reason=reason)
+        )
+        return _Outcome(
+            result.model_copy(update={"saved": True, "path": str(dest), "bytes": size, "already_downloaded": already}),
+            temporary,
         )
 
-    async def _clean_url(self, work_id: int, preview_url: str, email: str | None) -> tuple[str, bool, str | None]:
+    async def _clean_url(self, work_id: int, preview_url: str, email: str | None) -> tuple[str, bool, str | None, bool]:
+        """The URL to fetch, whether it is the clean master, why not, and whether that refusal was temporary."""
         try:
             asset = await self.client.get_clean_download(work_id, email)
         except (AuthenticationError, SubscriptionError):
             raise
         except APIStatusError as exc:
-            # Seed: the clean master "requires a paid Kling account"; useapi's script falls back to the preview.
+            # useapi's script falls back to the watermarked preview whenever GET /assets/download fails (useapi
+            # guide); its FAQ says the clean master "requires a paid Kling account". Quote what useapi answered.
+            status = exc.status_code
+            said = f' ("{exc.upstream_message}")' if exc.upstream_message else ""
+            temporary = status == 429 or (status >= 500 and not isinstance(exc, AccountBrokenError))
+            if temporary:
+                reason = (
+                    f"useapi answered HTTP {status} to the watermark-free download request{said}, usually a "
+                    "temporary condition. This is the WATERMARKED preview; download_clean asks for the clean master "
+                    "first again, and auto-download retries it later."
+                )
+            else:
+                reason = (
+                    f"useapi refused the watermark-free download with HTTP {status}{said}. useapi's guide \"Kling "
+                    'v3 via the Kling API" says that download requires a paid Kling account, one possible cause. '
+                    "This is the WATERMARKED preview."
+                )
+            return preview_url, False, reason, temporary
+        if not asset.cdnUrl:
             reason = (
-                f"useapi refused the watermark-free download ({exc.message}) — a free Kling account has no clean "
-                "master (the seed: 'This requires a paid Kling account'). The file saved is the WATERMARKED preview."
+                "useapi's answer to the watermark-free download request had no cdnUrl. This is the WATERMARKED preview."
             )
-            return preview_url, False, reason
-        return asset.cdnUrl, True, None
+            return preview_url, False, reason, False
+        return asset.cdnUrl, True, None, False
+
+
+def _unchanged(path: Path, size: int | None) -> bool:
+    """The recorded file is still there, the same size, and still starts like an MP4."""
+    try:
+        return path.stat().st_size == size and files.mp4_problem(path, complete=False) is None
+    except OSError:
+        return False
+
+
+def _existing_video(dest: Path) -> int | None:
+    """The size of a complete MP4 already standing at ``dest``; None when nothing is there. Something else under
+    that name is left alone and named in the error (the caller may pass overwrite=true)."""
+    try:
+        dest.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DownloadError(
+            f"Cannot check {dest}: {exc.strerror or exc}.",
+            hint="Set KLING_MCP_OUTPUT_DIR to a writable folder, then call download_clean again.",
+        ) from None
+    problem = files.mp4_problem(dest, complete=True)
+    if problem is not None:
+        raise DownloadError(
+            f"A file already stands at {dest} and it is not a complete MP4 video ({problem}); it was left untouched.",
+            hint="Move it away, or call download_clean with overwrite=true to replace it.",
+        )
+    return dest.stat().st_size
+
+
+def _temporary(exc: Exception) -> bool:
+    """Worth trying again later: useapi busy or failing (429, 5xx but 596), unreachable, or a file host that
+    dropped, stalled or answered 429/5xx."""
+    if isinstance(exc, CapacityError | UpstreamServerError | APIConnectionError):
+        return True
+    return isinstance(exc, KlingError) and bool(exc.details.get("transient"))
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, KlingError):
+        return f"{exc.code}: {exc.message}"
+    # Not one of ours (a bug): its text could hold anything, so only its type is recorded; the log has the rest.
+    return f"internal_error: an unexpected {type(exc).__name__}; see the server log."

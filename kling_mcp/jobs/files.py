@@ -1,30 +1,42 @@
 """Files on the user's machine: streaming downloads into the output folder, safely.
 
-A download is streamed (never whole in memory) to a temporary file beside its destination, checked (size against
-Content-Length, the MP4 ``ftyp`` signature, a size cap), and only then renamed into place, so a partial file never
-stands under the final name. A connection dropped midway resumes with ``Range`` when the server allows it.
+A download is streamed (never whole in memory) to a temporary file beside its destination (mode 0600), checked (size
+against Content-Length, the MP4 box structure when no length was announced, a size cap), and only then renamed into
+place, so a partial file never stands under the final name. A connection dropped midway resumes with ``Range`` when
+the server allows it. Every download has a deadline that grows with the bytes received (``Deadline``), so a host
+that trickles a byte every few seconds cannot hold a thread for ever.
 
 The transfer itself runs in a worker thread with httpx's synchronous client: measured on loopback, that moves a
 200 MB file about twice as fast as the async stream (whose per-chunk event-loop work is the bottleneck), and it
-keeps the event loop free. A cancelled call stops the thread at the next chunk.
+keeps the event loop free. The thread is taken from a ``CapacityLimiter`` the caller owns (never anyio's default
+pool, which the stdio reader and the ledger need). A cancelled call stops the thread at the next chunk.
 
 URLs come from the upstream, but an agent may be manipulated, so they are treated as untrusted: only http(s), and
-no loopback, private or link-local address (SSRF) unless it is the host of the configured USEAPI_BASE_URL, which
-the user chose on purpose (the simulator, or a self-hosted proxy). Redirects are followed by hand, hop by hop,
-each checked. The API token is never sent with a download.
+only globally routable addresses (``ipaddress.is_global``, also for the IPv4 address inside IPv4-mapped, 6to4,
+Teredo, NAT64 and IPv4-compatible IPv6 forms) unless the URL's host *and port* are those of the configured
+USEAPI_BASE_URL, which the user chose on purpose (the simulator, or a self-hosted proxy). Redirects are followed by
+hand, hop by hop, each checked. The API token is never sent with a download. (The check resolves the name, and httpx
+resolves it again to connect: a DNS answer that changes in between is not caught.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import os
 import socket
+import stat
+import struct
 import threading
+import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from types import TracebackType
+from typing import BinaryIO, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import anyio
@@ -37,72 +49,146 @@ from kling_mcp.api.errors import DownloadError, InvalidParameterError
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
+FILE_MODE = 0o600  # videos hold the user's prompts made visible: readable by the user only
+DIR_MODE = 0o700
+Origin = tuple[str, int]  # (lower-case host, port) of a URL
+T = TypeVar("T")
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052 well-known prefix: the last 32 bits are an IPv4 address
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d form
 
 
-def confined_path(base: Path, name: str) -> Path:
-    """``base/name``, refusing anything that would land outside ``base`` (``..``, absolute paths, symlinks)."""
+@dataclass(frozen=True)
+class Deadline:
+    """How long a download may take: ``allowance_s`` plus one second for every ``min_rate`` bytes received. A
+    healthy transfer never meets it; a host that stalls or trickles is cut off after about ``allowance_s``."""
+
+    allowance_s: float = 120.0
+    min_rate: float = 50_000.0  # bytes per second, on average, once the allowance is spent
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False)
+
+    def limit(self, started: float, received: int) -> float:
+        return started + self.allowance_s + received / self.min_rate
+
+
+def origin(url: str) -> Origin | None:
+    """``(host, port)`` of a URL, the port defaulted from the scheme; None when the URL cannot be parsed."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
+
+
+def confined_path(base: Path, name: str, *, parameter: str | None = None) -> Path:
+    """``base/name``, refusing anything that would land outside ``base`` (``..``, absolute paths, symlinks).
+
+    ``parameter`` names the tool argument ``name`` came from; without one the name is ours (the default file
+    name), so a refusal can only come from the folder's contents (a symlink planted under that name)."""
     try:
         return safe_join(base, name)
     except PathEscapeError:
-        raise InvalidParameterError(
-            "filename", name, "must stay inside the output folder", "a plain file name such as my-clip.mp4"
+        if parameter is not None:
+            raise InvalidParameterError(
+                parameter, name, "must stay inside the output folder", "a plain file name such as my-clip.mp4"
+            ) from None
+        raise DownloadError(
+            f"{Path(base) / name} is a symbolic link leading outside the output folder {base}; "
+            "refusing to write through it.",
+            hint="Remove or rename that link (or set KLING_MCP_OUTPUT_DIR to another folder), then call "
+            "download_clean again.",
         ) from None
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` (and its parents) if missing; the folder itself is created readable by the user only."""
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+
+
+# --- the URL filter ------------------------------------------------------------------------------------------------
 
 
 def resolve_host(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     """Every address ``host`` resolves to (the standard library parses them; no hand-written IP parsing)."""
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError:
-        raise DownloadError(f"Cannot resolve the download host {host}.") from None
+    except (OSError, UnicodeError):
+        raise DownloadError(f"Cannot resolve the download host {host}.", details={"transient": True}) from None
     return [ipaddress.ip_address(info[4][0]) for info in infos]
 
 
-def check_url(url: str, trusted_hosts: frozenset[str]) -> None:
-    """Refuse URLs a download must not follow (scheme, and internal addresses unless the host is trusted)."""
-    parts = urlsplit(url)
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (IPv4-mapped, 6to4, Teredo server and client, NAT64 well-known
+    prefix, IPv4-compatible): each must pass the same filter, or ``2002:a9fe:a9fe::`` would reach 169.254.169.254."""
+    found: list[ipaddress.IPv4Address] = []
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    if address in _NAT64 or address in _IPV4_COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True for every address that is not plainly global: private, loopback, link-local, CGNAT (100.64.0.0/10,
+    where cloud metadata such as 100.100.100.200 lives), reserved, multicast, unspecified, and IPv6 forms wrapping
+    any of those."""
+    candidates: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        candidates.extend(embedded_ipv4(address))
+    return any(
+        not a.is_global or a.is_multicast or a.is_reserved or a.is_unspecified or a.is_loopback or a.is_link_local
+        for a in candidates
+    )
+
+
+def check_url(url: str, trusted: frozenset[Origin]) -> None:
+    """Refuse URLs a download must not follow (scheme, malformed, and internal addresses unless the URL's host and
+    port are a trusted origin)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise DownloadError(
+            "Refusing to download from a malformed URL (its host or port cannot be parsed).",
+            hint="The link came from the upstream; call get_task for a fresh one.",
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DownloadError(f"Refusing to download from a non-http(s) URL ({parts.scheme or 'no scheme'}).")
     host = parts.hostname.lower()
-    if host in trusted_hosts:
+    port = port or (443 if parts.scheme == "https" else 80)
+    if (host, port) in trusted:
         return
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
-        addresses = resolve_host(host, parts.port or (443 if parts.scheme == "https" else 80))
+        addresses = resolve_host(host, port)
     for address in addresses:
-        if (
-            address.is_private
-            or address.is_loopback
-            or address.is_link_local
-            or address.is_reserved
-            or address.is_multicast
-            or address.is_unspecified
-        ):
+        if is_internal(address):
             raise DownloadError(
                 f"Refusing to download from {host}: it resolves to an internal address ({address}).",
-                hint="Only the configured USEAPI_BASE_URL host may be internal (e.g. the simulator).",
+                hint="Only the configured USEAPI_BASE_URL (its host and port) may be internal (e.g. the simulator).",
             )
+
+
+# --- running transfers in a bounded pool of threads ----------------------------------------------------------------
 
 
 class _Stopped(Exception):
     """The call was cancelled: the worker thread stops at the next chunk."""
 
 
-async def download(
-    http: httpx.Client,
-    url: str,
-    dest: Path,
-    *,
-    max_bytes: int,
-    trusted_hosts: frozenset[str],
-    attempts: int = 3,
-) -> int:
-    """Stream ``url`` into ``dest`` atomically with ``http`` (a client that carries no API token); returns the number
-    of bytes written."""
+async def _in_thread(work: Callable[[threading.Event], T], limiter: anyio.CapacityLimiter | None) -> T:
+    """Run ``work(stop)`` in a worker thread from ``limiter``; a cancellation sets ``stop`` and is delivered once
+    the thread has noticed it."""
     stop = threading.Event()
-    work = partial(_download, http, url, dest, max_bytes, trusted_hosts, attempts, stop)
-    outcome: list[int] = []
+    outcome: list[T] = []
 
     async def stop_when_cancelled() -> None:
         try:
@@ -114,7 +200,7 @@ async def download(
         async with anyio.create_task_group() as group:
             group.start_soon(stop_when_cancelled)
             try:
-                outcome.append(await anyio.to_thread.run_sync(work))
+                outcome.append(await anyio.to_thread.run_sync(partial(work, stop), limiter=limiter))
             except _Stopped:
                 await anyio.lowlevel.checkpoint()  # the cancellation that stopped the thread is delivered here
                 raise DownloadError("The download was stopped.") from None
@@ -126,75 +212,189 @@ async def download(
     return outcome[0]
 
 
+async def download(
+    http: httpx.Client,
+    url: str,
+    dest: Path,
+    *,
+    max_bytes: int,
+    trusted: frozenset[Origin],
+    deadline: Deadline | None = None,
+    limiter: anyio.CapacityLimiter | None = None,
+    attempts: int = 3,
+) -> int:
+    """Stream ``url`` into ``dest`` atomically with ``http`` (a client that carries no API token); returns the number
+    of bytes written. Every failure, the disk's included, is a DownloadError."""
+    work = partial(_download, http, url, dest, max_bytes, trusted, deadline or Deadline(), attempts)
+    return await _in_thread(work, limiter)
+
+
+async def fetch_bytes(
+    http: httpx.Client,
+    url: str,
+    *,
+    max_bytes: int,
+    trusted: frozenset[Origin],
+    deadline: Deadline | None = None,
+    limiter: anyio.CapacityLimiter | None = None,
+) -> bytes:
+    """The body of ``url`` in memory, through the same URL filter; at most ``max_bytes + 1`` bytes are read, so a
+    caller sees that a body is over its cap without the rest being fetched."""
+    work = partial(_fetch_bytes, http, url, max_bytes, trusted, deadline or Deadline())
+    return await _in_thread(work, limiter)
+
+
+# --- the transfer (in the worker thread) ---------------------------------------------------------------------------
+
+
 def _download(
     http: httpx.Client,
     url: str,
     dest: Path,
     max_bytes: int,
-    trusted: frozenset[str],
+    trusted: frozenset[Origin],
+    deadline: Deadline,
     attempts: int,
     stop: threading.Event,
 ) -> int:
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        make_private_dir(dest.parent)
+    except OSError as exc:
+        raise DownloadError(
+            f"Cannot create the output folder {dest.parent}: {exc.strerror or exc}.",
+            hint="Set KLING_MCP_OUTPUT_DIR to a writable folder (not under a file), then call download_clean again.",
+        ) from None
     tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
     try:
-        written = _fetch(http, url, tmp, max_bytes, trusted, attempts, stop)
-        with tmp.open("rb") as fh:
-            head = fh.read(12)
-        if len(head) < 8 or head[4:8] != b"ftyp":
-            raise DownloadError("The downloaded file is not an MP4 video (no ftyp signature); it was discarded.")
+        with create_private(tmp) as fh:
+            written, total = _fetch(http, url, fh, max_bytes, trusted, deadline, attempts, stop)
+            fh.flush()
+            os.fsync(fh.fileno())  # a full disk may only say so here
+        problem = mp4_problem(tmp, complete=total is None)
+        if problem is not None:
+            unverified = " and the host announced no length" if total is None else ""
+            raise DownloadError(
+                f"The downloaded file is not a complete MP4 video ({problem}){unverified}; it was discarded.",
+                hint="The connection may have been cut; call download_clean again.",
+                details={"transient": True},
+            )
         os.replace(tmp, dest)
         return written
+    except OSError as exc:
+        raise DownloadError(
+            f"Could not write the video into {dest.parent}: {exc.strerror or exc}; no partial file was kept.",
+            hint="Free some disk space, or set KLING_MCP_OUTPUT_DIR to a writable folder, then call download_clean "
+            "again.",
+        ) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def create_private(path: Path) -> BinaryIO:
+    """A new file, readable and writable by the user only (FILE_MODE whatever the umask)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+    return os.fdopen(fd, "wb")
 
 
 def _fetch(
     http: httpx.Client,
     url: str,
-    tmp: Path,
+    fh: BinaryIO,
     max_bytes: int,
-    trusted: frozenset[str],
+    trusted: frozenset[Origin],
+    deadline: Deadline,
     attempts: int,
     stop: threading.Event,
-) -> int:
+) -> tuple[int, int | None]:
+    """Fill ``fh``; returns the bytes written and the length the host announced (None when it announced none)."""
+    started = deadline.clock()
     written = 0
     total: int | None = None
     failure: Exception | None = None
-    with tmp.open("wb") as fh:
-        for attempt in range(1, attempts + 1):
-            headers = {"Accept-Encoding": "identity"}  # raw bytes as they arrive, no decoding layer
-            if written:
-                headers["Range"] = f"bytes={written}-"
-            try:
-                with _open(http, url, headers, trusted) as response:
-                    if written and response.status_code != 206:
-                        fh.seek(0)
-                        fh.truncate()
-                        written = 0
-                    if total is None or response.status_code == 200:
-                        total = _expected_total(response, written)
-                    if total is not None and total > max_bytes:
-                        raise DownloadError(
-                            f"The file is {total} bytes, over the {max_bytes}-byte cap (KLING_MCP_MAX_DOWNLOAD_MB)."
-                        )
-                    written = _copy(response, fh, written, max_bytes, stop)
-                if total is not None and written != total:
-                    raise httpx.ReadError(f"short body: {written} of {total} bytes")
-                return written
-            except httpx.TransportError as exc:
-                failure = exc
-                written = fh.tell()  # what really reached the file: the resume point
-                logger.info(
-                    "download interrupted after %d bytes (attempt %d): %s", written, attempt, type(exc).__name__
-                )
+    for attempt in range(1, attempts + 1):
+        headers = {"Accept-Encoding": "identity"}  # raw bytes as they arrive, no decoding layer
+        if written:
+            headers["Range"] = f"bytes={written}-"
+        timeout = _timeout(http, deadline.limit(started, written) - deadline.clock())
+        try:
+            with _open(http, url, headers, trusted, timeout) as response:
+                if written and response.status_code != 206:
+                    fh.seek(0)
+                    fh.truncate()
+                    written = 0
+                if total is None or response.status_code == 200:
+                    total = _expected_total(response, written)
+                if total is not None and total > max_bytes:
+                    raise DownloadError(
+                        f"The file is {total} bytes, over the {max_bytes}-byte cap (KLING_MCP_MAX_DOWNLOAD_MB)."
+                    )
+                written = _copy(response, fh, written, max_bytes, stop, deadline, started)
+            if total is not None and written != total:
+                raise httpx.ReadError(f"short body: {written} of {total} bytes")
+            return written, total
+        except httpx.TransportError as exc:
+            failure = exc
+            written = fh.tell()  # what really reached the file: the resume point
+            logger.info("download interrupted after %d bytes (attempt %d): %s", written, attempt, type(exc).__name__)
+            if deadline.clock() >= deadline.limit(started, written):
+                _too_slow(written, deadline)
     raise DownloadError(
         f"The download failed after {attempts} attempts ({type(failure).__name__}); no partial file was kept.",
         hint="Call download_clean again.",
+        details={"transient": True},
     )
 
 
-def _copy(response: httpx.Response, fh: BinaryIO, written: int, max_bytes: int, stop: threading.Event) -> int:
+def _fetch_bytes(
+    http: httpx.Client, url: str, max_bytes: int, trusted: frozenset[Origin], deadline: Deadline, stop: threading.Event
+) -> bytes:
+    started = deadline.clock()
+    body = bytearray()
+    try:
+        with _open(http, url, {"Accept-Encoding": "identity"}, trusted, _timeout(http, deadline.allowance_s)) as r:
+            for chunk in r.iter_raw():
+                if stop.is_set():
+                    raise _Stopped
+                body += chunk
+                if len(body) > max_bytes:
+                    break
+                if deadline.clock() >= deadline.limit(started, len(body)):
+                    _too_slow(len(body), deadline)
+    except httpx.TransportError as exc:
+        raise DownloadError(f"The download failed ({type(exc).__name__}).", details={"transient": True}) from None
+    return bytes(body[: max_bytes + 1])
+
+
+def _timeout(http: httpx.Client, remaining: float) -> httpx.Timeout:
+    """The client's timeouts, none longer than what is left of the deadline (so a silent host is cut off too)."""
+    remaining = max(remaining, 0.001)
+    base = http.timeout
+
+    def cap(value: float | None) -> float:
+        return remaining if value is None else min(value, remaining)
+
+    return httpx.Timeout(connect=cap(base.connect), read=cap(base.read), write=cap(base.write), pool=cap(base.pool))
+
+
+def _too_slow(received: int, deadline: Deadline) -> None:
+    raise DownloadError(
+        f"The file host sent only {received} bytes in too long a time (a download may take "
+        f"{deadline.allowance_s:g} s plus 1 s per {deadline.min_rate / 1000:g} kB); it was stopped and discarded.",
+        hint="The host may be overloaded; call download_clean again later.",
+        details={"transient": True},
+    )
+
+
+def _copy(
+    response: httpx.Response,
+    fh: BinaryIO,
+    written: int,
+    max_bytes: int,
+    stop: threading.Event,
+    deadline: Deadline,
+    started: float,
+) -> int:
     for chunk in response.iter_raw():
         if stop.is_set():
             raise _Stopped
@@ -205,6 +405,8 @@ def _copy(response: httpx.Response, fh: BinaryIO, written: int, max_bytes: int, 
                 "discarded."
             )
         fh.write(chunk)
+        if deadline.clock() >= deadline.limit(started, written):
+            _too_slow(written, deadline)
     return written
 
 
@@ -222,29 +424,101 @@ def _expected_total(response: httpx.Response, offset: int) -> int | None:
 class _open:
     """Open a GET stream, following redirects by hand so that every hop is checked."""
 
-    def __init__(self, http: httpx.Client, url: str, headers: dict[str, str], trusted: frozenset[str]) -> None:
-        self._http, self._url, self._headers, self._trusted = http, url, headers, trusted
+    def __init__(
+        self,
+        http: httpx.Client,
+        url: str,
+        headers: dict[str, str],
+        trusted: frozenset[Origin],
+        timeout: httpx.Timeout,
+    ) -> None:
+        self._http, self._url, self._headers, self._trusted, self._timeout = http, url, headers, trusted, timeout
         self._response: httpx.Response | None = None
 
     def __enter__(self) -> httpx.Response:
         url = self._url
         for _ in range(MAX_REDIRECTS + 1):
             check_url(url, self._trusted)
-            response = self._http.send(self._http.build_request("GET", url, headers=self._headers), stream=True)
+            try:
+                request = self._http.build_request("GET", url, headers=self._headers, timeout=self._timeout)
+            except (httpx.InvalidURL, ValueError, UnicodeError):
+                raise DownloadError("Refusing to download from a malformed URL.") from None
+            response = self._http.send(request, stream=True)
             if response.is_redirect and "Location" in response.headers:
-                url = urljoin(url, response.headers["Location"])
+                try:
+                    url = urljoin(url, response.headers["Location"])
+                except ValueError:
+                    url = "malformed:"
                 response.close()
                 continue
             if response.status_code not in (200, 206):
                 response.close()
+                transient = response.status_code == 429 or response.status_code >= 500
                 raise DownloadError(
                     f"The file host answered HTTP {response.status_code}.",
-                    hint="The link may have expired; call get_task for a fresh one.",
+                    hint="Try again later."
+                    if transient
+                    else "The link may have expired; call get_task for a fresh one.",
+                    details={"transient": transient, "http_status": response.status_code},
                 )
             self._response = response
             return response
         raise DownloadError(f"More than {MAX_REDIRECTS} redirects; gave up.")
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         if self._response is not None:
             self._response.close()
+
+
+# --- checking a file on disk ---------------------------------------------------------------------------------------
+
+
+def mp4_problem(path: Path, *, complete: bool = True) -> str | None:
+    """Why the file at ``path`` is not a usable MP4, or None.
+
+    Always: it is a regular file that starts with an ``ftyp`` box. With ``complete``: its top-level boxes (ISO/IEC
+    14496-12: a 32-bit size, or 1 and a 64-bit size, or 0 for "to the end of the file") tile the file exactly, and a
+    ``moov`` box is among them. A file cut short ends inside a box, so its last box claims more bytes than remain."""
+    try:
+        with path.open("rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return "not a regular file"
+            size = info.st_size
+            head = fh.read(16)
+            if len(head) < 8 or head[4:8] != b"ftyp":
+                return f"no ftyp signature at the start ({size} bytes)"
+            if not complete:
+                return None
+            return _box_problem(fh, size)
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+
+
+def _box_problem(fh: BinaryIO, size: int) -> str | None:
+    position = 0
+    seen: set[bytes] = set()
+    while position < size:
+        fh.seek(position)
+        header = fh.read(16)
+        if len(header) < 8:
+            return f"{size - position} stray bytes after the last box"
+        length, kind = struct.unpack(">I4s", header[:8])
+        if length == 1:
+            if len(header) < 16:
+                return "a box header is cut short"
+            length = struct.unpack(">Q", header[8:16])[0]
+        elif length == 0:
+            length = size - position
+        if length < 8:
+            return f"a box of impossible size {length} at byte {position}"
+        if position + length > size:
+            name = kind.decode("latin-1")
+            return f"the {name!r} box at byte {position} is cut short ({size} of {position + length} bytes)"
+        seen.add(kind)
+        position += length
+    if b"moov" not in seen:
+        return "no moov box (the movie header is missing)"
+    return None

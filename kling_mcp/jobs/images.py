@@ -1,30 +1,46 @@
-"""Images for animate_image: an https URL passes through; a local path, a file:// URL or a data: URI is checked
-and uploaded with the upstream's own POST /assets (never anywhere else), and the returned URL is used.
+"""Images for animate_image. Every image reaches Kling as a URL it can read: a Kling CDN URL (``*.klingai.com``, or
+the configured upstream's own host and port, e.g. the simulator's uploads) passes through; anything else (another
+http(s) URL, a local path, a file:// URL or a data: URI) is fetched or read here, checked, and uploaded with the
+upstream's own POST /assets (never anywhere else), and the returned URL is used. useapi's Postman collection says
+of every image field "use POST /assets to upload image".
 
 Rules, each with its own error (reference §7.1 for the upstream's limits):
 - a local file must lie under an allowed folder (KLING_MCP_ALLOWED_DIRS, default the home folder) and, when the MCP
-  client shares its roots, under one of those too; symlinks are resolved before the check;
+  client shares its roots, under one of those too; the check is made on the path as written (normalised) and again
+  after symlinks are resolved, before the file's existence is looked at, so a refusal says nothing about files
+  outside those folders; only regular files are read, and never more than the size limit;
+- a remote image is fetched through the same URL filter as videos (no internal addresses) and the same size limit;
 - it must be an image by its bytes (JPEG, PNG; WebP is recognised but useapi accepts only PNG and JPEG);
-- at most 10 MB, and at least 300 px on each side where the size can be read from the header.
+- at most 10 MB (10,000,000 bytes), and at least 300 px on each side where the size can be read from the header.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import os
+import stat
 import struct
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import anyio
 
 from kling_mcp.api.client import KlingClient
-from kling_mcp.api.errors import InvalidParameterError
+from kling_mcp.api.errors import DownloadError, InvalidParameterError
+from kling_mcp.jobs import files
 
-MAX_IMAGE_BYTES = 10 * 1024 * 1024  # reference §7.1: image/png, image/jpeg up to 10 MB
+MAX_IMAGE_BYTES = 10_000_000  # reference §7.1: image/png, image/jpeg "up to 10 MB" (decimal megabytes)
 MIN_SIDE_PX = 300  # reference §7.1: "min 300 px"
 UPLOADABLE = {"image/png", "image/jpeg"}  # reference §7.1's Content-Type list has no image/webp
+# Kling's own CDN: reference §7.1 (upload answers "https://s21-kling.klingai.com/…") and §10 (outputs on
+# s21-kling.klingai.com, v15-kling.klingai.com, …). Kling reads these itself; nothing needs uploading.
+KLING_CDN_DOMAIN = "klingai.com"
+# A remote image is small: 30 s, plus 1 s per 50 kB received (at most about 230 s for 10 MB).
+IMAGE_DEADLINE = files.Deadline(allowance_s=30.0)
+ALLOWED_TEXT = "PNG or JPEG up to 10 MB"
 
 
 def sniff(data: bytes) -> str | None:
@@ -58,11 +74,27 @@ def dimensions(data: bytes, mime: str) -> tuple[int, int] | None:
 
 
 def is_remote(value: str) -> bool:
-    return urlsplit(value).scheme in ("http", "https")
+    try:
+        return urlsplit(value).scheme in ("http", "https")
+    except ValueError:  # e.g. "http://[::1": remote, and refused as malformed when fetched
+        return value[:8].lower().startswith(("http://", "https://"))
 
 
 def is_local(value: str) -> bool:
     return not is_remote(value) and not value.startswith("data:")
+
+
+def on_kling_cdn(url: str, upstream: files.Origin | None = None) -> bool:
+    """True for a URL Kling serves itself (its CDN), or one on the configured upstream's own host and port."""
+    where = files.origin(url)
+    if where is None:
+        return False
+    host = where[0]
+    return (
+        host == KLING_CDN_DOMAIN
+        or host.endswith("." + KLING_CDN_DOMAIN)
+        or (upstream is not None and where == upstream)
+    )
 
 
 def local_path(value: str) -> Path:
@@ -74,19 +106,12 @@ def local_path(value: str) -> Path:
     return Path(value).expanduser()
 
 
-def check_allowed(path: Path, allowed: Sequence[Path], parameter: str) -> Path:
-    """The resolved path, if it lies under one of ``allowed`` (symlinks resolved first)."""
-    try:
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        raise InvalidParameterError(parameter, str(path), "no such file", "an existing image file") from None
-    for root in allowed:
-        try:
-            resolved.relative_to(root.resolve())
-            return resolved
-        except (ValueError, OSError):
-            continue
-    raise InvalidParameterError(
+def _under(path: Path, root: Path) -> bool:
+    return path == root or path.is_relative_to(root)
+
+
+def _outside(parameter: str, path: Path, allowed: Sequence[Path]) -> InvalidParameterError:
+    return InvalidParameterError(
         parameter,
         str(path),
         "the file is outside the folders kling-mcp may read",
@@ -96,23 +121,62 @@ def check_allowed(path: Path, allowed: Sequence[Path], parameter: str) -> Path:
     )
 
 
+def check_allowed(path: Path, allowed: Sequence[Path], parameter: str) -> Path:
+    """The resolved path, if it lies under one of ``allowed``.
+
+    Confinement is checked first on the path as written (made absolute and normalised, without touching the
+    disk), then on the path with every symlink resolved, and only then is the file looked for: a path outside
+    the folders gets the same answer whether or not something exists there."""
+    text = str(path)
+    if "\x00" in text:
+        raise InvalidParameterError(parameter, text, "the path contains a NUL character", "a file path")
+    lexical = Path(os.path.abspath(path))
+    roots: list[tuple[Path, Path | None]] = []
+    for root in allowed:
+        try:
+            real: Path | None = root.resolve()
+        except (OSError, RuntimeError, ValueError):
+            real = None
+        roots.append((Path(os.path.abspath(root)), real))
+    if not any(_under(lexical, lex) or (real is not None and _under(lexical, real)) for lex, real in roots):
+        raise _outside(parameter, path, allowed)
+    try:
+        resolved = path.absolute().resolve()
+    except (OSError, RuntimeError):
+        raise InvalidParameterError(
+            parameter, text, "the path cannot be resolved (a loop of symbolic links?)", "an existing image file"
+        ) from None
+    if not any(real is not None and _under(resolved, real) for _, real in roots):
+        raise _outside(parameter, path, allowed)
+    try:
+        resolved.stat()
+    except OSError:
+        raise InvalidParameterError(parameter, text, "no such file", "an existing image file") from None
+    return resolved
+
+
 def check_image(data: bytes, parameter: str, shown: str) -> str:
     """The upload Content-Type for ``data``, or an error naming the rule it breaks."""
     if len(data) > MAX_IMAGE_BYTES:
         raise InvalidParameterError(
-            parameter, shown, f"the image is {len(data)} bytes, over useapi's 10 MB limit", "PNG or JPEG up to 10 MB"
+            parameter,
+            shown,
+            f"the image is over useapi's 10 MB limit ({MAX_IMAGE_BYTES:,} bytes)"
+            if len(data) == MAX_IMAGE_BYTES + 1
+            else f"the image is {len(data):,} bytes, over useapi's 10 MB limit ({MAX_IMAGE_BYTES:,} bytes)",
+            ALLOWED_TEXT,
         )
     mime = sniff(data)
     if mime is None:
         raise InvalidParameterError(
-            parameter, shown, "the file is not a JPEG, PNG or WebP image by its bytes", "PNG or JPEG up to 10 MB"
+            parameter, shown, "the file is not a JPEG, PNG or WebP image by its bytes", ALLOWED_TEXT
         )
     if mime not in UPLOADABLE:
         raise InvalidParameterError(
             parameter,
             shown,
             "WebP is not accepted by useapi's POST /assets (PNG and JPEG only); convert it first",
-            "PNG or JPEG up to 10 MB",
+            ALLOWED_TEXT,
         )
     size = dimensions(data, mime)
     if size is not None and min(size) < MIN_SIDE_PX:
@@ -134,8 +198,8 @@ def decode_data_uri(value: str, parameter: str) -> bytes:
         raise InvalidParameterError(
             parameter,
             f"<data URI of {len(payload)} characters>",
-            "over useapi's 10 MB image limit",
-            "PNG or JPEG up to 10 MB",
+            f"over useapi's 10 MB image limit ({MAX_IMAGE_BYTES:,} bytes)",
+            ALLOWED_TEXT,
         )
     try:
         return base64.b64decode(payload, validate=True)
@@ -143,20 +207,68 @@ def decode_data_uri(value: str, parameter: str) -> bytes:
         raise InvalidParameterError(parameter, value[:40], "not valid base64", "data:image/png;base64,...") from None
 
 
+def _read_regular(path: Path, parameter: str) -> bytes:
+    """At most MAX_IMAGE_BYTES + 1 bytes of ``path``, which must be a non-empty regular file. Opened without
+    blocking (a FIFO swapped in cannot hang the call) and without following a symlink swapped in since the check."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise InvalidParameterError(
+            parameter, str(path), f"the file cannot be opened ({exc.strerror or exc})", "a readable image file"
+        ) from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidParameterError(parameter, str(path), "not a regular file", "an image file")
+        if info.st_size == 0:
+            # Also what /proc and /sys files report: their real length is unknown, so they are never read.
+            raise InvalidParameterError(
+                parameter, str(path), "the file is empty (or a special file of unknown size)", ALLOWED_TEXT
+            )
+        if info.st_size > MAX_IMAGE_BYTES:
+            raise InvalidParameterError(
+                parameter,
+                str(path),
+                f"the file is {info.st_size:,} bytes, over useapi's 10 MB limit ({MAX_IMAGE_BYTES:,} bytes)",
+                ALLOWED_TEXT,
+            )
+        try:
+            return fh.read(MAX_IMAGE_BYTES + 1)
+        except OSError as exc:
+            raise InvalidParameterError(
+                parameter, str(path), f"the file cannot be read ({exc.strerror or exc})", "a readable image file"
+            ) from None
+
+
 async def read_local(value: str, parameter: str, allowed: Sequence[Path], roots: Sequence[Path] | None = None) -> bytes:
     path = check_allowed(local_path(value), allowed, parameter)
     if roots is not None:
         path = check_allowed(path, roots, parameter)
-    if not path.is_file():
-        raise InvalidParameterError(parameter, str(path), "not a regular file", "an image file")
-    if path.stat().st_size > MAX_IMAGE_BYTES:
+    return await anyio.to_thread.run_sync(partial(_read_regular, path, parameter))
+
+
+async def fetch_remote(
+    url: str,
+    parameter: str,
+    client: KlingClient,
+    *,
+    trusted: frozenset[files.Origin],
+    limiter: anyio.CapacityLimiter | None = None,
+) -> bytes:
+    """A remote image's bytes (at most one byte over the limit), fetched without the API token through the
+    download URL filter."""
+    try:
+        return await files.fetch_bytes(
+            client.media, url, max_bytes=MAX_IMAGE_BYTES, trusted=trusted, deadline=IMAGE_DEADLINE, limiter=limiter
+        )
+    except DownloadError as exc:
         raise InvalidParameterError(
             parameter,
-            str(path),
-            f"the file is {path.stat().st_size} bytes, over useapi's 10 MB limit",
-            "PNG or JPEG up to 10 MB",
-        )
-    return await anyio.Path(path).read_bytes()
+            url,
+            f"the image could not be fetched: {exc.message.rstrip('.')}",
+            "an http(s) URL of a PNG or JPEG up to 10 MB, a local file, or a data: URI",
+        ) from None
 
 
 async def resolve_image(
@@ -167,14 +279,21 @@ async def resolve_image(
     email: str | None,
     allowed: Sequence[Path],
     roots: Sequence[Path] | None = None,
+    limiter: anyio.CapacityLimiter | None = None,
 ) -> str | None:
-    """The URL to send upstream for an image argument, uploading local data first."""
+    """The URL to send upstream for an image argument: a Kling CDN URL as it is; anything else uploaded first."""
     if value is None or not value.strip():
         return None
     value = value.strip()
+    upstream = files.origin(client.base_url)
     if is_remote(value):
-        return value
-    if value.startswith("data:"):
+        if on_kling_cdn(value, upstream):
+            return value
+        data = await fetch_remote(
+            value, parameter, client, trusted=frozenset({upstream} if upstream else set()), limiter=limiter
+        )
+        shown = value
+    elif value.startswith("data:"):
         data = decode_data_uri(value, parameter)
         shown = "<data URI>"
     else:

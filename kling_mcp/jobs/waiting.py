@@ -71,7 +71,9 @@ class TaskWatcher:
             task = await self.client.get_task(task_id, email)
         except NotFoundError:
             job = await self.ledger.get(task_id)
-            if job is not None:  # the seed's three causes: gone for good, so the ledger says failed
+            if (
+                job is not None
+            ):  # useapi guide: a 404 on the poll means deleted, moderated or out of credits: gone for good
                 await self.ledger.update_task(
                     task_id,
                     state="failed",

@@ -17,7 +17,8 @@ from kling_mcp.api.errors import DownloadError, InvalidParameterError
 from kling_mcp.jobs import files
 from kling_mcp.server import create_server
 from tests.factories import MP4, accounts, task
-from tests.server.test_tools import error_of
+from tests.jobs.mp4 import COMPLETE
+from tests.mcp_results import error_of
 
 pytestmark = pytest.mark.anyio
 
@@ -163,15 +164,16 @@ async def test_a_redirect_to_another_public_host_is_followed(client: Client, api
 
 
 def test_the_configured_upstream_host_is_trusted_even_on_loopback() -> None:
-    files.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({"127.0.0.1"}))
+    files.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({("127.0.0.1", 8765)}))
     with pytest.raises(DownloadError):
-        files.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({"api.test"}))
+        files.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({("api.test", 443)}))
 
 
 @pytest.mark.parametrize("name", ["../x.mp4", "/etc/x.mp4", "a/../../x.mp4", "bad\x00.mp4"])
 def test_output_paths_are_confined(tmp_path: Path, name: str) -> None:
-    with pytest.raises(InvalidParameterError):
-        files.confined_path(tmp_path, name)
+    with pytest.raises(InvalidParameterError) as caught:
+        files.confined_path(tmp_path, name, parameter="filename")
+    assert caught.value.parameter == "filename"
 
 
 def test_a_symlink_out_of_the_output_folder_is_refused(tmp_path: Path) -> None:
@@ -181,7 +183,7 @@ def test_a_symlink_out_of_the_output_folder_is_refused(tmp_path: Path) -> None:
     base.mkdir()
     (base / "link").symlink_to(outside)
     with pytest.raises(InvalidParameterError):
-        files.confined_path(base, "link/x.mp4")
+        files.confined_path(base, "link/x.mp4", parameter="filename")
     assert files.confined_path(base, "fine.mp4") == base.resolve() / "fine.mp4"
 
 
@@ -190,9 +192,9 @@ async def test_an_existing_file_is_kept_unless_overwrite(client: Client, api: re
     media = api.get(CLEAN).respond(content=MP4)
     settings.output_dir.mkdir(parents=True)
     existing = settings.output_dir / "kling_42_420.mp4"
-    existing.write_bytes(b"\x00\x00\x00\x18ftypmine")
+    existing.write_bytes(COMPLETE)
     kept = (await client.call_tool("download_clean", {"task_id": 42})).structured_content
-    assert kept["already_downloaded"] is True and existing.read_bytes() == b"\x00\x00\x00\x18ftypmine"
+    assert kept["already_downloaded"] is True and existing.read_bytes() == COMPLETE
     assert not media.called
     replaced = (await client.call_tool("download_clean", {"task_id": 42, "overwrite": True})).structured_content
     assert replaced["already_downloaded"] is False and existing.read_bytes() == MP4
@@ -218,9 +220,7 @@ async def test_a_cancelled_download_stops_its_thread_and_leaves_nothing(tmp_path
     http = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, stream=Slow())))
     started = time.monotonic()
     with anyio.move_on_after(0.3) as scope:
-        await files.download(
-            http, "https://cdn.test/x.mp4", tmp_path / "x.mp4", max_bytes=10**9, trusted_hosts=frozenset()
-        )
+        await files.download(http, "https://cdn.test/x.mp4", tmp_path / "x.mp4", max_bytes=10**9, trusted=frozenset())
     http.close()
     assert scope.cancelled_caught and time.monotonic() - started < 2
     assert leftovers(tmp_path) == []

@@ -19,7 +19,7 @@ from mcp.types import ElicitResult
 
 from kling_mcp.server import create_server
 from tests.factories import MP4, accounts, task
-from tests.server.test_tools import error_of
+from tests.mcp_results import error_of
 
 pytestmark = pytest.mark.anyio
 
