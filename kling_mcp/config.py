@@ -32,7 +32,13 @@ ENVIRONMENT: dict[str, str] = {
     "KLING_MCP_ALLOWED_DIRS": "Folders local images may be read from, separated by the OS path separator "
     "(default: the home folder).",
     "KLING_MCP_CONFIRM": "Ask the user before spending credits: never | always | above:N (credits; default never).",
-    "KLING_MCP_MAX_RETRIES": "Retries of a read, or of a create refused with 429 (default 3).",
+    "KLING_MCP_DAILY_BUDGET": "Most Kling credits (estimated) that may be spent in any rolling 24 hours; a call that "
+    "would pass it is refused before anything is sent (default: no limit).",
+    "KLING_MCP_MAX_CREDITS_PER_CALL": "Most Kling credits (estimated) one call may cost (default: no limit).",
+    "KLING_MCP_MAX_RETRIES": "Retries of a read (GET) after a timeout, a 429 or a 5xx (default 3). A create refused "
+    "with 429 is retried every 10 s, 6 times at most, within KLING_MCP_WAIT_CAP (at least 30 s), as useapi's guide "
+    "does.",
+    "KLING_MCP_DOWNLOAD_TIMEOUT": "Seconds a video download may take beyond 1 s per 50 kB received (default 120).",
     "KLING_MCP_MAX_DOWNLOAD_MB": "Largest file a download may write, in MB (default 2048).",
     "KLING_MCP_HTTP_TOKEN": "Bearer token MCP clients must send when serving HTTP on a non-loopback address.",
 }
@@ -83,8 +89,11 @@ class Settings:
     allowed_dirs: tuple[Path, ...] = field(default_factory=lambda: (Path.home(),))
     confirm: ConfirmPolicy = "never"
     confirm_above: float = 0.0
+    daily_budget: float | None = None
+    max_credits_per_call: float | None = None
     max_retries: int = 3
     max_download_bytes: int = 2048 * 1024 * 1024
+    download_timeout: float = 120.0
     http_token: SecretStr | None = None
     simulate: bool = False
 
@@ -119,11 +128,20 @@ class Settings:
             values["allowed_dirs"] = tuple(Path(d).expanduser() for d in dirs.split(os.pathsep) if d.strip())
         if (confirm := text("KLING_MCP_CONFIRM")) is not None:
             values.update(_confirm(confirm))
+        for name, key in (
+            ("KLING_MCP_DAILY_BUDGET", "daily_budget"),
+            ("KLING_MCP_MAX_CREDITS_PER_CALL", "max_credits_per_call"),
+        ):
+            if text(name) is not None:
+                values[key] = _number(env, name, 0, minimum=0, maximum=1e9)
         values["max_retries"] = int(_number(env, "KLING_MCP_MAX_RETRIES", settings.max_retries, minimum=0, maximum=20))
         megabytes = _number(
             env, "KLING_MCP_MAX_DOWNLOAD_MB", settings.max_download_bytes / 2**20, minimum=1, maximum=1 << 20
         )
         values["max_download_bytes"] = int(megabytes * 2**20)
+        values["download_timeout"] = _number(
+            env, "KLING_MCP_DOWNLOAD_TIMEOUT", settings.download_timeout, minimum=1, maximum=86400
+        )
         if (http_token := text("KLING_MCP_HTTP_TOKEN")) is not None:
             values["http_token"] = SecretStr(http_token)
         values.update(overrides)

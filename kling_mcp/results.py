@@ -110,7 +110,8 @@ def task_result(task: TaskResponse, *, task_id: int | None = None, **extra: Any)
             duration_s=None if work.resource.duration is None else round(work.resource.duration / 1000, 3),
         )
         for work in task.works
-        if work.resource is not None and work.resource.resource
+        # A work without an id or a URL cannot be shown or downloaded (both are optional in useapi's answers).
+        if work.workId is not None and work.resource is not None and work.resource.resource
     ]
     error = None
     poll_after: int | None = None

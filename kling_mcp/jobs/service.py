@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
+from anyio.abc import TaskGroup
 
 from kling_mcp import catalog
-from kling_mcp.api.client import KlingClient
+from kling_mcp.api.client import CreateAttempt, KlingClient
 from kling_mcp.api.errors import (
     AccountError,
     AccountNotFoundError,
@@ -26,18 +29,59 @@ from kling_mcp.api.errors import (
     KlingError,
     SubmitOutcomeUnknownError,
 )
-from kling_mcp.api.models import Image2VideoFramesRequest, Text2VideoRequest
+from kling_mcp.api.models import Image2VideoFramesRequest, TaskResponse, Text2VideoRequest
 from kling_mcp.api.retry import RetryPolicy
 from kling_mcp.config import Settings, token_placeholder
 from kling_mcp.jobs import images
 from kling_mcp.jobs.downloads import Downloader
-from kling_mcp.jobs.ledger import IdempotencyConflict, Job, Ledger
+from kling_mcp.jobs.ledger import IdempotencyConflict, Job, Ledger, LedgerUnavailableError
+from kling_mcp.jobs.spending import WINDOW, Budget
 from kling_mcp.jobs.waiting import Progress, TaskWatcher, no_progress
 from kling_mcp.results import BalanceResult, DownloadResult, TaskResult, balance_result, task_result, task_state
 
 logger = logging.getLogger(__name__)
 
 LEDGER_FILE = "jobs.sqlite3"
+
+
+# A create is given at least this long, its waits for a free job slot (429) included, whatever the wait cap.
+MIN_CREATE_DEADLINE_S = 30.0
+# How long a stopping server or batch waits for creates still in flight, so their task ids are recorded.
+SHUTDOWN_GRACE_S = 10.0
+
+
+def _check_key(idempotency_key: str | None) -> None:
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise InvalidParameterError(
+            "idempotency_key", idempotency_key, "must not be blank", "any non-blank string, or omit it"
+        )
+
+
+class _UnusableLedger:
+    """Stands in for a ledger that could not be opened: every use raises the reason, so each tool answers a coded
+    error naming the path and KLING_MCP_STATE_DIR instead of the server failing to start."""
+
+    def __init__(self, error: LedgerUnavailableError) -> None:
+        self._error = error
+
+    def close(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        def unusable(*_: Any, **__: Any) -> Any:
+            raise LedgerUnavailableError(self._error.path, self._error.reason)
+
+        return unusable
+
+
+@dataclass
+class _Sent:
+    """What became of one create: the upstream answer or the error to raise, and what the ledger made of it."""
+
+    attempt: CreateAttempt = field(default_factory=CreateAttempt)
+    created: TaskResponse | None = None
+    error: KlingError | None = None
+    ledger_failure: str | None = None
 
 
 class SubmissionInProgressError(KlingError):
@@ -55,33 +99,72 @@ class KlingService:
         *,
         watcher: TaskWatcher | None = None,
         downloader: Downloader | None = None,
+        background: TaskGroup | None = None,
+        create_deadline: float | None = None,
     ) -> None:
         self.settings, self.client, self.ledger = settings, client, ledger
         self.watcher = watcher or TaskWatcher(settings, client, ledger)
         self.downloader = downloader or Downloader(settings, client, ledger, self.watcher)
+        self.budget = Budget(daily=settings.daily_budget, per_call=settings.max_credits_per_call)
+        # A create (its 429 waits included) is given up after this long as an unknown outcome. useapi's guide
+        # waits 10 s between tries on a 429; an MCP call fits that into the wait cap, the batch gives it longer.
+        self.create_deadline = create_deadline or max(settings.wait_cap, MIN_CREATE_DEADLINE_S)
+        self._background = background
+        self._in_flight: set[anyio.CancelScope] = set()
         self._default_email: str | None = None
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, settings: Settings, **kwargs: Any) -> AsyncIterator[KlingService]:
-        """The service for a server's (or a batch's) whole life: one HTTP pool, one ledger, background work."""
+    async def open(
+        cls, settings: Settings, *, create_deadline: float | None = None, **kwargs: Any
+    ) -> AsyncIterator[KlingService]:
+        """The service for a server's (or a batch's) whole life: one HTTP pool, one ledger, background work.
+
+        An unusable ledger does not stop the server: the tools then answer ledger_unavailable, naming the path and
+        KLING_MCP_STATE_DIR, and list_models still works. On the way out, creates still in flight get a few
+        seconds to be answered and recorded, so that an interrupted batch or server keeps their task ids."""
         retry = RetryPolicy(max_retries=settings.max_retries)
-        capacity = RetryPolicy(max_retries=settings.max_retries, base_delay=2.0, max_delay=10.0)
-        ledger = Ledger(settings.state_dir / LEDGER_FILE)
+        try:
+            ledger: Ledger = Ledger(settings.state_dir / LEDGER_FILE)
+        except LedgerUnavailableError as exc:
+            logger.error("%s", exc.message)
+            ledger = cast(Ledger, _UnusableLedger(exc))
         try:
             async with (
-                KlingClient(
-                    token=settings.token, base_url=settings.base_url, read_retry=retry, capacity_retry=capacity
-                ) as client,
+                KlingClient(token=settings.token, base_url=settings.base_url, read_retry=retry) as client,
                 anyio.create_task_group() as group,
             ):
                 watcher = TaskWatcher(settings, client, ledger, **kwargs)
                 downloader = Downloader(settings, client, ledger, watcher, background=group)
                 watcher.on_succeeded = downloader.on_succeeded
-                yield cls(settings, client, ledger, watcher=watcher, downloader=downloader)
-                group.cancel_scope.cancel()
+                service = cls(
+                    settings,
+                    client,
+                    ledger,
+                    watcher=watcher,
+                    downloader=downloader,
+                    background=group,
+                    create_deadline=create_deadline,
+                )
+                try:
+                    yield service
+                finally:
+                    await service._settle_in_flight()
+                    group.cancel_scope.cancel()
         finally:
             ledger.close()
+
+    async def _settle_in_flight(self) -> None:
+        """Give creates still on the wire a few seconds to be answered and recorded, then stop them (each then records
+        an unknown outcome if its request may have been sent)."""
+        with anyio.move_on_after(SHUTDOWN_GRACE_S, shield=True):
+            while self._in_flight:
+                await anyio.sleep(0.02)
+        for scope in list(self._in_flight):
+            scope.cancel()
+        with anyio.move_on_after(1.0, shield=True):  # let them record what they know
+            while self._in_flight:
+                await anyio.sleep(0.01)
 
     # --- accounts -------------------------------------------------------------------------------------------------
 
@@ -176,21 +259,43 @@ class KlingService:
     ) -> TaskResult:
         """Image to video from a start and/or end frame: https URLs, local files or data: URIs. Every catalog and
         file rule is checked before anything is uploaded or submitted."""
+        _check_key(idempotency_key)  # before anything is read or uploaded
         frames = {"image": params.get("image"), "image_tail": params.get("image_tail")}
         # The catalog sees the user's own values (errors quote them); uploads happen only once every rule passed.
-        catalog.validate_image2video(**{**params, **{k: (v.strip() or None) if v else None for k, v in frames.items()}})
+        _, estimate = catalog.validate_image2video(
+            **{**params, **{k: (v.strip() or None) if v else None for k, v in frames.items()}}
+        )
         await images.check_local_images(list(frames.items()), self.settings.allowed_dirs, roots)
         account = await self.resolve_email(email)
         if idempotency_key and (earlier := await self.ledger.find_key(idempotency_key)) is not None:
             return await self._reused(earlier, {"idempotency_key": idempotency_key, "email": account})
+        # The spending limits, checked again when the job is claimed, are checked here too: nothing is uploaded for a
+        # call that would be refused.
+        await self.check_budget(estimate.credits)
         for name, value in frames.items():
             params[name] = await images.resolve_image(
-                value, name, client=self.client, email=account, allowed=self.settings.allowed_dirs, roots=roots
+                value,
+                name,
+                client=self.client,
+                email=account,
+                allowed=self.settings.allowed_dirs,
+                roots=roots,
+                limiter=self.downloader.threads,
             )
         request, estimate = catalog.validate_image2video(**params)
         return await self._submit(
             "image2video", request, estimate, idempotency_key, account, wait_seconds, progress, None
         )
+
+    async def check_budget(self, credits: float) -> None:
+        """Refuse (BudgetExceededError) a call of this estimate that the spending limits would not allow now."""
+        if not self.budget.active:
+            return
+        self.budget.check_call(credits)
+        if self.budget.daily is not None:
+            now = datetime.now(UTC)
+            spent = await self.ledger.spent(now - WINDOW)
+            self.budget.check_window(credits, [(job.created_at, job.credits) for job in spent], now)
 
     def estimate(self, kind: str, params: dict[str, Any]) -> catalog.Estimate:
         """The credit estimate of a generation, validating it (used to ask for confirmation before submitting)."""
@@ -209,10 +314,7 @@ class KlingService:
         progress: Progress,
         batch: str | None,
     ) -> TaskResult:
-        if idempotency_key is not None and not idempotency_key.strip():
-            raise InvalidParameterError(
-                "idempotency_key", idempotency_key, "must not be blank", "any non-blank string, or omit it"
-            )
+        _check_key(idempotency_key)
         account = await self.resolve_email(email)
         request = request.model_copy(update={"email": account})
         extra: dict[str, Any] = {
@@ -232,38 +334,131 @@ class KlingService:
                 credits_estimated=estimate.credits,
                 idempotency_key=idempotency_key,
                 batch=batch,
+                budget=self.budget if self.budget.active else None,
             )
         except IdempotencyConflict as conflict:
             return await self._reused(conflict.job, extra)
 
+        sent = await self._send_recorded(job.id, kind, request, idempotency_key)
+        if sent.error is not None:
+            raise sent.error
+        created = sent.created
+        assert created is not None and created.task is not None
+        task_id = created.task.id
+        if sent.ledger_failure:
+            extra["warning"] = (
+                f"Task {task_id} was created, but the local job ledger could not record it ({sent.ledger_failure}); "
+                "keep this task_id: list_jobs will not show it. Check the disk holding KLING_MCP_STATE_DIR."
+            )
+        if sent.attempt.capacity_wait_s >= 1:
+            extra["capacity_wait_s"] = round(sent.attempt.capacity_wait_s, 1)
+        self.watcher.seen(created)
+        if wait_seconds > 0:
+            return await self.get_task(task_id, account, wait_seconds=wait_seconds, progress=progress, extra=extra)
+        return task_result(created, **extra)
+
+    async def _send_recorded(
+        self, job_id: int, kind: str, request: Text2VideoRequest | Image2VideoFramesRequest, key: str | None
+    ) -> _Sent:
+        """Send a create and record its outcome in the ledger. Both run in the service's own task group, so a caller
+        that is cancelled or disconnects (the MCP client gave up) stops waiting at once while the create still
+        finishes, within its deadline, and its task id is recorded: a retry with the same key then finds it."""
+        sent = _Sent()
+
+        async def send_and_record() -> None:
+            # Never raises but cancellation: it may run in the service's task group, where an error would stop the
+            # server. A ledger that fails while recording the outcome is logged (with the task id) and reported.
+            try:
+                await self._send_and_record(sent, job_id, kind, request, key)
+            except Exception as exc:
+                task_id = sent.created.task.id if sent.created and sent.created.task else None
+                logger.error("recording ledger job %s (task %s) failed: %s", job_id, task_id, exc)
+                if sent.created is None and sent.error is None:
+                    sent.error = (
+                        exc
+                        if isinstance(exc, KlingError)
+                        else SubmitOutcomeUnknownError(
+                            f"kling-mcp could not record the submission ({type(exc).__name__})."
+                        )
+                    )
+                elif sent.created is not None:
+                    sent.ledger_failure = type(exc).__name__
+
+        if self._background is None:
+            await send_and_record()
+            return sent
+        done = anyio.Event()
+
+        async def send() -> None:
+            # Shielded from the caller's cancellation and the server's (the create is bounded by its own deadline);
+            # a stopping service cancels it explicitly once its grace period is over.
+            with anyio.CancelScope(shield=True) as scope:
+                self._in_flight.add(scope)
+                try:
+                    await send_and_record()
+                finally:
+                    self._in_flight.discard(scope)
+                    done.set()
+
+        self._background.start_soon(send)
+        await done.wait()
+        return sent
+
+    async def _send_and_record(
+        self,
+        sent: _Sent,
+        job_id: int,
+        kind: str,
+        request: Text2VideoRequest | Image2VideoFramesRequest,
+        key: str | None,
+    ) -> None:
+        attempt = sent.attempt
         try:
             if isinstance(request, Text2VideoRequest):
-                created = await self.client.create_text2video(request)
+                created = await self.client.create_text2video(request, deadline=self.create_deadline, tracker=attempt)
             else:
-                created = await self.client.create_image2video_frames(request)
+                created = await self.client.create_image2video_frames(
+                    request, deadline=self.create_deadline, tracker=attempt
+                )
         except SubmitOutcomeUnknownError as exc:
             with anyio.CancelScope(shield=True):
-                await self.ledger.mark_unknown(job.id, exc.message)
-            exc.details["ledger_id"] = job.id
-            raise
+                await self.ledger.mark_unknown(job_id, exc.message)
+            exc.details["ledger_id"] = job_id
+            exc.hint = f"{exc.hint} The job is listed by list_jobs(state='unknown')".strip() + "."
+            sent.error = exc
+            return
         except KlingError as exc:
             with anyio.CancelScope(shield=True):
-                await self._release(job.id, exc.message, idempotency_key)
-            raise
-        except anyio.get_cancelled_exc_class():
-            # The client shields every send, so a cancellation lands only between attempts (a 429 backoff):
-            # nothing was accepted.
+                await self._release(job_id, exc.message, key)
+            sent.error = exc
+            return
+        except BaseException as exc:
+            # Cancelled (the server is shutting down) or a bug: what the request may have done decides the record.
             with anyio.CancelScope(shield=True):
-                await self._release(job.id, "Cancelled before the job was accepted.", idempotency_key)
+                if attempt.maybe_sent:
+                    reason = "stopped while the request was out: it may have been created and billed"
+                    await self.ledger.mark_unknown(job_id, f"The submission was {reason}.")
+                else:
+                    await self._release(job_id, "Stopped before the request was sent.", key)
+            if isinstance(exc, Exception):
+                logger.exception("create of ledger job %s failed unexpectedly", job_id)
+                sent.error = SubmitOutcomeUnknownError(
+                    "kling-mcp hit an unexpected error while submitting"
+                    + (": the job may have been created and billed." if attempt.maybe_sent else "; nothing was sent."),
+                    hint="Check list_jobs(state='unknown') and the Kling account before submitting again.",
+                    details={"ledger_id": job_id},
+                )
+                return
             raise
+        sent.created = created
         assert created.task is not None
         task_id = created.task.id
-        # From here on the task exists and is billed: its id reaches the log and the agent whatever the ledger does.
-        logger.info("submitted %s task %s (%s, ledger job %s)", kind, task_id, request.model_name, job.id)
+        # From here on the task exists and is billed: its id reaches the log whatever the ledger does.
+        logger.info("submitted %s task %s (%s, ledger job %s)", kind, task_id, request.model_name, job_id)
         try:
             with anyio.CancelScope(shield=True):
                 await self.ledger.mark_submitted(
-                    job.id, task_id, task_state(created), created.status, created.status_name
+                    job_id, task_id, task_state(created), created.status, created.status_name
                 )
         except Exception as exc:
             logger.error(
@@ -272,14 +467,7 @@ class KlingService:
                 type(exc).__name__,
                 exc,
             )
-            extra["warning"] = (
-                f"Task {task_id} was created, but the local job ledger could not record it ({type(exc).__name__}); "
-                "keep this task_id: list_jobs will not show it. Check the disk holding KLING_MCP_STATE_DIR."
-            )
-        self.watcher.seen(created)
-        if wait_seconds > 0:
-            return await self.get_task(task_id, account, wait_seconds=wait_seconds, progress=progress, extra=extra)
-        return task_result(created, **extra)
+            sent.ledger_failure = type(exc).__name__
 
     async def _release(self, job_id: int, reason: str, idempotency_key: str | None) -> None:
         """The upstream did not take the job: record why, and free its idempotency key for a new attempt."""
