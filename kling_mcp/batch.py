@@ -32,6 +32,7 @@ from kling_mcp import catalog
 from kling_mcp.api.errors import CapacityError, InvalidParameterError, KlingError
 from kling_mcp.config import Settings
 from kling_mcp.jobs.service import KlingService
+from kling_mcp.jobs.spending import BudgetExceededError
 
 FIELDS = ("prompt", "model_name", "aspect_ratio", "mode", "duration", "negative_prompt", "cfg_scale", "enable_audio")
 DEFAULT_POLL_S = 10.0  # the seed's script waits 20 s between polls of one task; useapi's own scripts 15–20 s
@@ -44,6 +45,10 @@ class Entry:
     params: dict[str, Any]
     key: str
     estimated_credits: float = 0.0
+
+
+# An entry the spending limit kept from being submitted: a later run of the same command submits it.
+NOT_STARTED = "not started"
 
 
 @dataclass
@@ -191,10 +196,18 @@ async def run_batch(
     ]
     display = Display(outcomes, out, live)
     slots = anyio.Semaphore(max(1, concurrency))
+    budget_spent: list[BudgetExceededError] = []  # once the spending limit refuses one entry, no more are submitted
 
     async def one(entry: Entry, outcome: Outcome) -> None:
         async with slots:
-            await _run_entry(service, entry, outcome, account, display, poll_interval, capacity_wait)
+            if budget_spent and not await service.ledger.find_key(entry.key):
+                _not_started(outcome, budget_spent[0], display)
+                return
+            try:
+                await _run_entry(service, entry, outcome, account, display, poll_interval, capacity_wait)
+            except BudgetExceededError as exc:
+                budget_spent.append(exc)
+                _not_started(outcome, exc, display)
 
     async def redraw() -> None:
         while True:
@@ -254,10 +267,18 @@ async def _run_entry(
         kind = "clean master" if download.clean else f"WATERMARKED preview ({download.reason})"
         again = "already downloaded: " if download.already_downloaded else ""
         display.changed(outcome, f"{again}{kind} -> {download.path}")
+    except BudgetExceededError:
+        raise
     except KlingError as exc:
         outcome.state = "unknown" if exc.code == "outcome_unknown" else "failed"
         outcome.error = f"[{exc.code}] {exc.message}"
         display.changed(outcome, outcome.error)
+
+
+def _not_started(outcome: Outcome, error: BudgetExceededError, display: Display) -> None:
+    outcome.state = NOT_STARTED
+    outcome.error = f"not started (budget): {error.message}"
+    display.changed(outcome, "not started (budget): run the same command again once the budget allows")
 
 
 async def _from_ledger(service: KlingService, entry: Entry, outcome: Outcome, display: Display) -> bool:
@@ -291,6 +312,12 @@ def summary_table(outcomes: list[Outcome]) -> str:
     total = sum(o.credits for o in outcomes if not o.reused)
     ok = sum(o.state == "succeeded" for o in outcomes)
     rows.append(f"\n{ok} of {len(outcomes)} succeeded; estimated credits spent this run: {total:g}")
+    waiting = sum(o.state == NOT_STARTED for o in outcomes)
+    if waiting:
+        rows.append(
+            f"{waiting} not started: the spending limit (KLING_MCP_DAILY_BUDGET / KLING_MCP_MAX_CREDITS_PER_CALL) "
+            "was reached. Run the same command again later to submit them; nothing is submitted twice."
+        )
     return "\n".join(rows)
 
 

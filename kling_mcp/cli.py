@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--host", default="127.0.0.1", help="with --http: the server's address (default 127.0.0.1)")
     config.add_argument("--port", type=int, default=8000, help="with --http: the server's port (default 8000)")
 
+    spend = commands.add_parser(
+        "spending",
+        help="print the estimated credits spent, by day for the last 30 days, and the limits in force",
+    )
+    spend.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
+    spend.add_argument("--json", action="store_true", help="print JSON")
+    spend.add_argument("--simulate", action="store_true", help="the ledger of the --simulate server")
+
     batch = commands.add_parser(
         "batch", help="generate every prompt of a prompts.json file (the format of useapi's Node batch script)"
     )
@@ -151,6 +160,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             from kling_mcp.client_config import print_config
 
             print_config(simulate=args.simulate, client=args.client, http=args.http, host=args.host, port=args.port)
+        elif command == "spending":
+            from kling_mcp.spending_report import report
+
+            settings = Settings.from_env()
+            if args.simulate:
+                settings = replace(settings, state_dir=settings.state_dir / "simulated")
+            report(settings, days=max(1, args.days), as_json=args.json)
         elif command == "batch":
             from kling_mcp.batch import run_batch_command
 
@@ -176,19 +192,15 @@ def simulated_settings(settings: Settings, *, speed: float = 20.0) -> Iterator[S
 
     # The simulated account lives beside the simulated ledger, so that it outlives the process as the ledger does.
     with run_in_thread(SimulatorConfig(speed=speed, state_dir=settings.state_dir / "simulated")) as sim:
-        yield Settings.from_env(
-            {},
+        # Every setting carries over (limits, retries, caps); only where the API is and who we are change.
+        yield replace(
+            settings,
             token=SecretStr(SIMULATED_TOKEN),
+            email=None,
             simulate=True,
             base_url=sim.base_url,
-            output_dir=settings.output_dir,
             state_dir=settings.state_dir / "simulated",
-            allowed_dirs=settings.allowed_dirs,
-            wait_cap=settings.wait_cap,
             min_poll_interval=min(settings.min_poll_interval, 1.0),
-            auto_download=settings.auto_download,
-            confirm=settings.confirm,
-            confirm_above=settings.confirm_above,
         )
 
 

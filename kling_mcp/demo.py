@@ -2,14 +2,17 @@
 
 It launches the real server over stdio with ``--simulate`` (an embedded simulator of useapi's Kling API),
 connects as an MCP client, and walks: list tools, get_balance, generate_video (a v3 pro clip), get_task until
-done with a progress line, download_clean, get_balance again. It prints what each step did and ends with the path
-of the clean MP4 and the credits spent.
+done with a progress line, download_clean, a second generation that the daily budget refuses, get_balance again
+with its spending report. It prints what each step did and ends with the path of the clean MP4 and the credits
+spent. Each run starts a fresh simulated account and ledger (a temporary state folder); the video is saved in the
+usual output folder.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 import uuid
 from typing import Any
@@ -18,6 +21,8 @@ import anyio
 from mcp import Client, StdioServerParameters
 
 PROMPT = "A majestic mountain landscape with snow-capped peaks and flowing rivers, camera slowly panning right"
+# Room for the demo's one 5 s v3 pro clip with audio (60 credits) and not for a second one.
+DEMO_BUDGET = 100
 POLL_WAIT_S = 10
 MAX_POLLS = 60
 
@@ -30,6 +35,10 @@ def _step(number: int, text: str) -> None:
     print(f"\n[{number}] {text}", flush=True)
 
 
+def _text(result: Any) -> str:
+    return "\n".join(str(getattr(block, "text", "")) for block in result.content)
+
+
 def _data(result: Any, what: str) -> dict[str, Any]:
     if result.is_error:
         raise DemoError(f"{what} failed: {result.content[0].text}")
@@ -37,9 +46,11 @@ def _data(result: Any, what: str) -> dict[str, Any]:
     return data
 
 
-def _server(speed: float) -> StdioServerParameters:
+def _server(speed: float, state_dir: str) -> StdioServerParameters:
     env = {key: value for key, value in os.environ.items() if key.startswith(("KLING_MCP_", "PATH", "HOME"))}
     env.pop("USEAPI_TOKEN", None)
+    env.update(KLING_MCP_STATE_DIR=state_dir, KLING_MCP_DAILY_BUDGET=str(DEMO_BUDGET))
+    env.pop("KLING_MCP_MAX_CREDITS_PER_CALL", None)
     return StdioServerParameters(
         command=sys.executable,
         args=["-m", "kling_mcp", "--simulate", "--sim-speed", str(speed), "--log-level", "WARNING"],
@@ -48,10 +59,15 @@ def _server(speed: float) -> StdioServerParameters:
 
 
 async def walk(speed: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="kling-mcp-demo-") as state_dir:
+        await _walk(speed, state_dir)
+
+
+async def _walk(speed: float, state_dir: str) -> None:
     started = time.monotonic()
     print("kling-mcp demo: the real server over stdio, backed by the embedded useapi Kling simulator.")
-    print("No account, token or credits are used.")
-    async with Client(_server(speed)) as client:
+    print(f"No account, token or credits are used. Daily budget for the demo: {DEMO_BUDGET} credits.")
+    async with Client(_server(speed, state_dir)) as client:
         _step(1, "tools/list")
         tools = (await client.list_tools()).tools
         print("    " + ", ".join(tool.name for tool in tools))
@@ -59,7 +75,7 @@ async def walk(speed: float) -> None:
         _step(2, "get_balance")
         before = _data(await client.call_tool("get_balance", {}), "get_balance")
         print(
-            f"    account {before['email']}: balance {before['credits']:g} (useapi's units), "
+            f"    account {before['email']}: balance.total {before['balance_total']:g} (useapi's raw unit), "
             f"up to {before['max_jobs']} jobs at once"
         )
 
@@ -117,10 +133,24 @@ async def walk(speed: float) -> None:
         kind = "clean master (no watermark)" if download["clean"] else "WATERMARKED preview"
         print(f"    saved the {kind}: {download['bytes']} bytes")
 
-        _step(6, "get_balance again")
+        _step(6, "generate_video again: the daily budget refuses it before anything is sent")
+        refused = await client.call_tool(
+            "generate_video",
+            {"prompt": PROMPT, "model_name": "kling-v3-0", "mode": "pro", "duration": 5, "aspect_ratio": "16:9"},
+        )
+        if not refused.is_error:
+            raise DemoError("the daily budget did not refuse the second generation")
+        print("    " + _text(refused).replace("\n", "\n    "))
+
+        _step(7, "get_balance again, with the spending report")
         after = _data(await client.call_tool("get_balance", {}), "get_balance")
-        spent = before["credits"] - after["credits"]
-        print(f"    balance {after['credits']:g} (was {before['credits']:g})")
+        spent = before["balance_total"] - after["balance_total"]
+        print(f"    balance.total {after['balance_total']:g} (was {before['balance_total']:g})")
+        report = after["spending"]
+        print(
+            f"    spent in the last 24 h (estimated): {report['estimated_credits_24h']:g} credits; "
+            f"{report['left_of_budget']:g} of the {report['daily_budget']:g}-credit budget left"
+        )
 
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     print(f"Clean MP4: {download['path']}")

@@ -182,6 +182,37 @@ UNIT_NOTE = (
 )
 
 
+class SpendingReport(BaseModel):
+    """Estimated Kling credits spent in the last 24 hours, from the job ledger (every job that may have been billed)."""
+
+    estimated_credits_24h: float = Field(description="Kling credits (estimates) of the jobs of the last 24 hours.")
+    jobs_24h: int
+    by_model: dict[str, float]
+    by_account: dict[str, float]
+    daily_budget: float | None = Field(description="KLING_MCP_DAILY_BUDGET, or null for no limit.")
+    left_of_budget: float | None = Field(description="Credits the budget still allows in the rolling 24 hours.")
+    max_credits_per_call: float | None = Field(description="KLING_MCP_MAX_CREDITS_PER_CALL, or null for no limit.")
+    balance_total_change_24h: float | None = Field(
+        default=None,
+        description="How much this account's balance.total fell since the first reading of the last 24 hours, in "
+        "useapi's raw unit (null without an earlier reading); top-ups make it smaller.",
+    )
+
+    def summary(self) -> str:
+        text = f"Spent in the last 24 h (estimated): {self.estimated_credits_24h:g} credits over {self.jobs_24h} job(s)"
+        if self.daily_budget is not None:
+            text += f"; daily budget {self.daily_budget:g}, {self.left_of_budget:g} left"
+        if self.max_credits_per_call is not None:
+            text += f"; at most {self.max_credits_per_call:g} per call"
+        if self.by_model:
+            text += "\n  by model: " + ", ".join(f"{k} {v:g}" for k, v in self.by_model.items())
+        if len(self.by_account) > 1:
+            text += "\n  by account: " + ", ".join(f"{k} {v:g}" for k, v in self.by_account.items())
+        if self.balance_total_change_24h is not None:
+            text += f"\n  balance.total fell by {self.balance_total_change_24h:g} (raw unit) since the first reading"
+        return text
+
+
 class BalanceResult(BaseModel):
     email: str
     balance_total: float | None = Field(
@@ -190,6 +221,7 @@ class BalanceResult(BaseModel):
     grants: list[CreditGrant] = Field(default_factory=list, description="Credit grants; amounts in the raw unit.")
     max_jobs: int | None = Field(default=None, description="How many generations this account may run at once.")
     unit_note: str = UNIT_NOTE
+    spending: SpendingReport | None = Field(default=None, description="Estimated spending, from the job ledger.")
 
     def summary(self) -> str:
         total = "not reported" if self.balance_total is None else f"{self.balance_total:g}"
@@ -204,6 +236,8 @@ class BalanceResult(BaseModel):
             text += f"\n- {grant.type or 'grant'}: {grant.remaining:g} of {grant.amount:g} left (raw unit)"
             if grant.expires_at:
                 text += f", expires {grant.expires_at}"
+        if self.spending is not None:
+            text += "\n" + self.spending.summary()
         return text
 
 

@@ -84,3 +84,50 @@ def test_the_example_desktop_config_uses_an_absolute_command_like_print_config()
         assert entry["command"].startswith("/") and entry["command"].endswith("/kling-mcp")
     printed, _ = _printed(client="claude-desktop")
     assert set(json.loads(printed)["mcpServers"]["kling"]) == set(example["mcpServers"]["kling"])
+
+
+def test_simulate_keeps_every_setting_but_where_the_api_is(tmp_path: Path) -> None:
+    from dataclasses import fields
+
+    from kling_mcp.cli import simulated_settings
+
+    settings = Settings.from_env(
+        {
+            "KLING_MCP_STATE_DIR": str(tmp_path / "state"),
+            "KLING_MCP_MAX_RETRIES": "7",
+            "KLING_MCP_MAX_DOWNLOAD_MB": "12",
+            "KLING_MCP_DAILY_BUDGET": "90",
+            "KLING_MCP_MAX_CREDITS_PER_CALL": "40",
+            "KLING_MCP_DOWNLOAD_TIMEOUT": "33",
+        }
+    )
+    with simulated_settings(settings, speed=1000) as simulated:
+        changed = {f.name for f in fields(Settings) if getattr(simulated, f.name) != getattr(settings, f.name)}
+        assert changed <= {"token", "simulate", "base_url", "state_dir", "min_poll_interval"}
+        assert simulated.state_dir == tmp_path / "state" / "simulated"
+        assert (simulated.max_retries, simulated.daily_budget, simulated.max_credits_per_call) == (7, 90, 40)
+
+
+def test_the_spending_command_reports_the_ledger_by_day(tmp_path: Path) -> None:
+    from kling_mcp.jobs.ledger import Ledger
+    from kling_mcp.spending_report import report
+
+    ledger = Ledger(tmp_path / "jobs.sqlite3")
+    for n, (model, credits) in enumerate((("kling-v1-6", 20.0), ("kling-v3-0", 60.0), ("kling-v1-6", 20.0))):
+        job = ledger.begin_sync(
+            kind="text2video", params={}, email="a@x.com", model_name=model, prompt="p", credits_estimated=credits
+        )
+        if n == 2:  # refused upstream: not counted
+            ledger._update_sync(job.id, state="rejected")
+    ledger.close()
+    settings = Settings.from_env({}, state_dir=tmp_path, daily_budget=200.0)
+    out = io.StringIO()
+    report(settings, days=3, as_json=True, out=out)
+    document = json.loads(out.getvalue())
+    assert document["last_24h"]["estimated_credits"] == 80 and document["last_24h"]["jobs"] == 2
+    assert document["last_24h"]["by_model"] == {"kling-v1-6": 20, "kling-v3-0": 60}
+    assert document["last_24h"]["left_of_budget"] == 120
+    assert [d["estimated_credits"] for d in document["days"]] == [0, 0, 80]
+    text = io.StringIO()
+    report(settings, days=3, out=text)
+    assert "daily budget 200 (120 left)" in text.getvalue() and "total" in text.getvalue()

@@ -79,6 +79,9 @@ CREATE TABLE IF NOT EXISTS jobs (
 )""",
     "CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state)",
     "CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at)",
+    # Each balance read (get_balance), in useapi's raw unit: the spending report sets its change beside the estimates.
+    "CREATE TABLE IF NOT EXISTS balance_readings (email TEXT NOT NULL, at TEXT NOT NULL, total REAL NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS balance_readings_at ON balance_readings(at)",
 )
 
 
@@ -349,6 +352,25 @@ class Ledger:
 
     async def spent(self, since: datetime) -> list[SpentJob]:
         return await self._run(lambda: self.spent_sync(since))
+
+    async def note_balance(self, email: str, total: float) -> None:
+        def work() -> None:
+            with self._tx() as conn:
+                conn.execute("INSERT INTO balance_readings VALUES (?, ?, ?)", (email, now_iso(), total))
+
+        await self._run(work)
+
+    def balance_readings_sync(self, since: datetime) -> list[tuple[datetime, str, float]]:
+        """(time, email, raw balance.total) of every balance read since ``since``, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT at, email, total FROM balance_readings WHERE at >= ? ORDER BY at",
+                (since.astimezone(UTC).isoformat(timespec="seconds"),),
+            ).fetchall()
+        return [(parse_stamp(row["at"]), row["email"], row["total"]) for row in rows]
+
+    async def balance_readings(self, since: datetime) -> list[tuple[datetime, str, float]]:
+        return await self._run(lambda: self.balance_readings_sync(since))
 
     def _update_sync(self, job_id: int, **fields: Any) -> Job:
         fields["updated_at"] = now_iso()

@@ -35,9 +35,17 @@ from kling_mcp.config import Settings, token_placeholder
 from kling_mcp.jobs import images
 from kling_mcp.jobs.downloads import Downloader
 from kling_mcp.jobs.ledger import IdempotencyConflict, Job, Ledger, LedgerUnavailableError
-from kling_mcp.jobs.spending import WINDOW, Budget
+from kling_mcp.jobs.spending import WINDOW, Budget, spending
 from kling_mcp.jobs.waiting import Progress, TaskWatcher, no_progress
-from kling_mcp.results import BalanceResult, DownloadResult, TaskResult, balance_result, task_result, task_state
+from kling_mcp.results import (
+    BalanceResult,
+    DownloadResult,
+    SpendingReport,
+    TaskResult,
+    balance_result,
+    task_result,
+    task_state,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +235,34 @@ class KlingService:
         account_email = await self.resolve_email(email)
         async with self._known_account(account_email):
             account = await self.client.get_account(account_email)
-        return balance_result(account, account_email)
+        result = balance_result(account, account_email)
+        try:
+            result.spending = await self.spending_report(account_email, result.balance_total)
+        except LedgerUnavailableError as exc:
+            logger.warning("no spending report: %s", exc.message)
+        return result
+
+    async def spending_report(self, email: str | None = None, balance_total: float | None = None) -> SpendingReport:
+        """The estimated spending of the last 24 hours against the limits; with a balance just read, also how much
+        the balance fell since the first reading of the window (raw unit), and the reading is recorded."""
+        now = datetime.now(UTC)
+        figures = spending(await self.ledger.spent(now - WINDOW), self.budget, now)
+        change = None
+        if email is not None and balance_total is not None:
+            readings = [r for r in await self.ledger.balance_readings(now - WINDOW) if r[1] == email]
+            if readings:
+                change = readings[0][2] - balance_total
+            await self.ledger.note_balance(email, balance_total)
+        return SpendingReport(
+            estimated_credits_24h=figures.last_24h,
+            jobs_24h=figures.jobs_24h,
+            by_model=figures.by_model,
+            by_account=figures.by_account,
+            daily_budget=figures.daily_budget,
+            left_of_budget=figures.left_today,
+            max_credits_per_call=figures.max_credits_per_call,
+            balance_total_change_24h=change,
+        )
 
     # --- submitting -----------------------------------------------------------------------------------------------
 

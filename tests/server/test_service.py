@@ -145,3 +145,26 @@ async def test_a_key_whose_submission_is_still_in_flight_says_so_and_sends_nothi
     third = await client.call_tool("generate_video", {"prompt": "a fox", "idempotency_key": "k"})
     assert third.structured_content["task_id"] == 99 and third.structured_content["reused"] is True
     assert create.call_count == 1
+
+
+@pytest.mark.parametrize("damage", ["file_as_state_dir", "garbage_ledger"])
+async def test_an_unusable_ledger_leaves_the_tools_listable_and_answers_a_coded_error(
+    make_settings: Any, api: respx.MockRouter, tmp_path: Path, damage: str
+) -> None:
+    if damage == "file_as_state_dir":
+        state = tmp_path / "not-a-folder"
+        state.write_text("x")
+    else:
+        state = tmp_path / "state"
+        state.mkdir()
+        (state / "jobs.sqlite3").write_bytes(b"this is not a database" * 100)
+    api.get("/accounts").respond(json=accounts("a@x.com"))
+    create = api.post("/videos/text2video").respond(json=task(7))
+    async with Client(create_server(make_settings(state_dir=state))) as c:
+        assert "generate_video" in {t.name for t in (await c.list_tools()).tools}
+        result = await c.call_tool("generate_video", {"prompt": "a fox"})
+        assert code_of(result) == "ledger_unavailable"
+        assert "KLING_MCP_STATE_DIR" in result.content[0].text and str(state) in result.content[0].text
+        assert code_of(await c.call_tool("list_jobs", {})) == "ledger_unavailable"
+        assert not (await c.call_tool("list_models", {})).is_error
+    assert not create.called  # nothing is sent that could not be recorded
