@@ -9,11 +9,25 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
+import anyio.to_thread
+from mcp import MCPError
+from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, ElicitationResult, MCPServer, Resolve
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
-from mcp.types import ListRootsResult, ToolAnnotations
+from mcp.types import (
+    INVALID_PARAMS,
+    CompleteRequestParams,
+    CompleteResult,
+    Completion,
+    EmptyResult,
+    ListRootsResult,
+    PromptReference,
+    SetLevelRequestParams,
+    ToolAnnotations,
+)
 from pydantic import Field
 
 from kling_mcp import __version__, catalog
@@ -29,6 +43,7 @@ from kling_mcp.resolvers import (
     progress_of,
     root_paths,
     service_of,
+    set_client_log_level,
 )
 from kling_mcp.results import BalanceResult, DownloadResult, JobList, ModelList, TaskResult
 from kling_mcp.tool_results import KlingMCPServer, tool_errors
@@ -66,7 +81,10 @@ IdempotencyKey = Annotated[
         "spending credits again.",
     ),
 ]
-Prompt = Annotated[str, Field(description=f"What the video shows; at most {catalog.MAX_PROMPT} characters.")]
+Prompt = Annotated[
+    str,
+    Field(description=f"What the video shows; at most {catalog.MAX_PROMPT} UTF-16 units (an emoji counts 2)."),
+]
 Mode = Annotated[
     str | None,
     Field(
@@ -88,14 +106,24 @@ EnableAudio = Annotated[
 ]
 
 
+MAX_ID = 2**63 - 1  # task and work ids are kept in SQLite INTEGER columns (signed 64-bit): larger ones cannot exist
+TaskId = Annotated[
+    int, Field(ge=1, le=MAX_ID, description="The task_id from generate_video or animate_image (1 to 2^63-1).")
+]
+WorkId = Annotated[
+    int | None, Field(ge=1, le=MAX_ID, description="Which video of the task (1 to 2^63-1); default the first.")
+]
+
+
 def _models_line(names: tuple[str, ...]) -> str:
-    return "; ".join(f"{n}: {catalog.MODELS[n].summary}" for n in names)
+    """One model a line; the catalog's summaries are phrases, so their own end punctuation is dropped."""
+    return "".join(f"\n- {n}: {catalog.MODELS[n].summary.rstrip('.;, ')}" for n in names)
 
 
 GENERATE_DESCRIPTION = f"""Start a Kling text-to-video generation and return its task_id at once.
 Costs Kling credits (the result says the estimate): call only when the user asked for a video. Then call
 get_task(task_id, wait_seconds=50) until final, then download_clean(task_id).
-Models: {_models_line(catalog.TEXT2VIDEO_MODELS)}
+Models:{_models_line(catalog.TEXT2VIDEO_MODELS)}
 Aspect ratios: {", ".join(catalog.ASPECT_RATIOS)}. Invalid combinations are refused before anything is sent."""
 
 ANIMATE_DESCRIPTION = f"""Animate a still image (start frame `image`, and/or end frame `image_tail`) into a video;
@@ -103,7 +131,7 @@ returns the task_id at once. Costs Kling credits. Images: an https URL, a local 
 allowed folders), or a data: URI; local PNG/JPEG (10 MB max) are uploaded to useapi first. The aspect ratio comes
 from the image.
 Then call get_task(task_id, wait_seconds=50) until final, then download_clean(task_id).
-Models: {_models_line(catalog.IMAGE2VIDEO_MODELS)}"""
+Models:{_models_line(catalog.IMAGE2VIDEO_MODELS)}"""
 
 SPENDS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
 READS = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
@@ -214,7 +242,7 @@ def create_server(settings: Settings) -> KlingMCPServer:
     @mcp.tool(title="Check a generation", annotations=READS)
     @tool_errors
     async def get_task(
-        task_id: Annotated[int, Field(description="The task_id from generate_video or animate_image.")],
+        task_id: TaskId,
         ctx: Context[AppState],
         email: Email = None,
         wait_seconds: WaitSeconds = 0,
@@ -228,9 +256,9 @@ def create_server(settings: Settings) -> KlingMCPServer:
     @mcp.tool(title="Download the watermark-free video", annotations=WRITES_FILE)
     @tool_errors
     async def download_clean(
-        task_id: Annotated[int, Field(description="A finished task's id.")],
+        task_id: TaskId,
         ctx: Context[AppState],
-        work_id: Annotated[int | None, Field(description="Which video of the task; default the first.")] = None,
+        work_id: WorkId = None,
         save: Annotated[
             bool, Field(description="Save the MP4 into the output folder (default); false only returns the link.")
         ] = True,
@@ -286,27 +314,112 @@ def create_server(settings: Settings) -> KlingMCPServer:
     def models_resource() -> str:
         return json.dumps(catalog.catalog_document(), indent=2)
 
-    @mcp.resource("kling://jobs/{task_id}", title="A recorded generation", mime_type="application/json")
+    @mcp.resource(JOB_TEMPLATE, title="A recorded generation", mime_type="application/json")
     async def job_resource(task_id: str, ctx: Context[AppState]) -> str:
-        job = await service_of(ctx).job(_int(task_id))
+        job = await service_of(ctx).job(_id(task_id, "task_id"))
         if job is None:
             raise ResourceNotFoundError(f"No job with task_id {task_id} in the ledger.")
         return job.model_dump_json(indent=2)
 
-    @mcp.resource("kling://videos/{task_id}/{work_id}", title="A downloaded video", mime_type="video/mp4")
+    @mcp.resource(
+        VIDEO_TEMPLATE,
+        title="A downloaded video",
+        mime_type="video/mp4",
+        description=f"A downloaded MP4 of up to {MAX_VIDEO_RESOURCE_BYTES // 2**20} MB; larger files are refused with "
+        "their local path (MCP resources are sent whole, base64-encoded, so they cannot stream).",
+    )
     async def video_resource(task_id: str, work_id: str, ctx: Context[AppState]) -> bytes:
-        job = await service_of(ctx).job(_int(task_id))
-        record = None if job is None else job.downloads.get(str(_int(work_id)))
-        if record is None:
+        task, work = _id(task_id, "task_id"), _id(work_id, "work_id")
+        job = await service_of(ctx).job(task)
+        record = None if job is None else job.downloads.get(str(work))
+        if record is None or record.path is None:
             raise ResourceNotFoundError(f"Task {task_id} work {work_id} has not been downloaded.")
-        with open(record.path, "rb") as fh:
-            return fh.read()
+        return await anyio.to_thread.run_sync(_read_video, Path(record.path), f"kling://videos/{task_id}/{work_id}")
 
+    # Protocol methods MCPServer has no decorator for (its completion decorator does not see the lifespan state).
+    mcp.add_request_handler("completion/complete", CompleteRequestParams, _complete)
+    mcp.add_request_handler("logging/setLevel", SetLevelRequestParams, _set_log_level)
     return mcp
 
 
-def _int(value: str) -> int:
+JOB_TEMPLATE = "kling://jobs/{task_id}"
+VIDEO_TEMPLATE = "kling://videos/{task_id}/{work_id}"
+MAX_VIDEO_RESOURCE_BYTES = 8 * 2**20
+"""Largest video served as a resource. A resource read is answered in one JSON message with the bytes base64-encoded
+(a third larger), so a 300 MB video would take over a gigabyte of memory and choke most clients."""
+MAX_COMPLETIONS = 100  # the spec's limit on completion values in one answer
+
+
+def _id(value: str, name: str) -> int:
+    """A task or work id from a resource URI; anything else is not found (never a crash in the ledger)."""
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise ResourceNotFoundError(f"Not a task id: {value!r}") from None
+        raise ResourceNotFoundError(f"Not a {name}: {value!r} (a whole number from 1 to 2^63-1).") from None
+    if not 1 <= number <= MAX_ID:
+        raise ResourceNotFoundError(f"Not a {name}: {value} is outside 1 to 2^63-1.")
+    return number
+
+
+def _read_video(path: Path, uri: str) -> bytes:
+    """The file's bytes when it is small enough to send whole; else an error with its local path and size."""
+    try:
+        size = path.stat().st_size
+        if size <= MAX_VIDEO_RESOURCE_BYTES:
+            with path.open("rb") as fh:
+                data = fh.read(MAX_VIDEO_RESOURCE_BYTES + 1)  # bounded even if the file grew since stat
+            if len(data) <= MAX_VIDEO_RESOURCE_BYTES:
+                return data
+            size = len(data)
+    except FileNotFoundError:
+        raise ResourceNotFoundError(
+            f"The video of {uri} was saved to {path}, but that file no longer exists."
+        ) from None
+    raise MCPError(
+        code=INVALID_PARAMS,
+        message=f"The video is too large to send as an MCP resource: {size / 2**20:.1f} MB, over the "
+        f"{MAX_VIDEO_RESOURCE_BYTES // 2**20} MB limit. It is saved at {path}: open it there.",
+        data={"uri": uri, "path": str(path), "bytes": size, "limit_bytes": MAX_VIDEO_RESOURCE_BYTES},
+    )
+
+
+async def _set_log_level(ctx: ServerRequestContext[AppState], params: SetLevelRequestParams) -> EmptyResult:
+    """logging/setLevel (protocol versions up to 2025-11-25): the least level of the log messages the client gets."""
+    set_client_log_level(ctx.session, params.level)
+    return EmptyResult()
+
+
+async def _complete(ctx: ServerRequestContext[AppState], params: CompleteRequestParams) -> CompleteResult:
+    """completion/complete: the task_id (and work_id) of the resource templates, from the ledger, newest first.
+
+    The spec has completions for prompt arguments and resource-template variables only; kling-mcp has no prompts."""
+    return CompleteResult(completion=await _completion(ctx.lifespan_context, params))
+
+
+async def _completion(state: AppState, params: CompleteRequestParams) -> Completion:
+    ref, argument = params.ref, params.argument
+    if isinstance(ref, PromptReference):
+        raise MCPError(code=INVALID_PARAMS, message=f"Unknown prompt: {ref.name!r} (kling-mcp has no prompts).")
+    if ref.uri not in (JOB_TEMPLATE, VIDEO_TEMPLATE):
+        raise MCPError(
+            code=INVALID_PARAMS,
+            message=f"Unknown resource template: {ref.uri!r}. Templates: {JOB_TEMPLATE}, {VIDEO_TEMPLATE}.",
+        )
+    if argument.name not in ("task_id", "work_id") or (argument.name == "work_id" and ref.uri == JOB_TEMPLATE):
+        raise MCPError(code=INVALID_PARAMS, message=f"{ref.uri} has no variable {argument.name!r}.")
+    jobs = await state.service.list_jobs(limit=500)
+    if ref.uri == VIDEO_TEMPLATE:
+        jobs = [job for job in jobs if any(record.path for record in job.downloads.values())]
+    if argument.name == "task_id":
+        candidates = [str(job.task_id) for job in jobs if job.task_id is not None]
+    else:
+        chosen = (params.context.arguments or {}).get("task_id") if params.context else None
+        candidates = [
+            work_id
+            for job in jobs
+            if chosen is None or str(job.task_id) == chosen
+            for work_id, record in job.downloads.items()
+            if record.path
+        ]
+    matches = list(dict.fromkeys(c for c in candidates if c.startswith(argument.value)))
+    return Completion(values=matches[:MAX_COMPLETIONS], total=len(matches), has_more=len(matches) > MAX_COMPLETIONS)

@@ -1,11 +1,13 @@
 """How tool outcomes reach the agent, in one place: a result model becomes a short text plus structuredContent
-(and resource links to downloaded files); a KlingError becomes a tool error whose text and structured part carry a
-stable code, what happened and what to do next. Argument-validation failures get the same coded shape.
+(and resource links to downloaded files); a KlingError becomes a tool error whose text (``Error [code]: ...``) and
+``_meta["kling-mcp/error"]`` carry a stable code, what happened and what to do next. Argument-validation failures
+get the same coded shape.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -13,7 +15,7 @@ from typing import Any, ParamSpec, Protocol, runtime_checkable
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, ContentBlock, ResourceLink, TextContent
+from mcp.types import CallToolResult, ContentBlock, Icon, ResourceLink, TextContent, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
 from kling_mcp.api.errors import KlingError
@@ -34,7 +36,41 @@ P = ParamSpec("P")
 
 class KlingMCPServer(MCPServer[Any]):
     """MCPServer whose argument-validation failures come back with the same coded error shape as every other
-    failure (the SDK's default is a bare pydantic message without a code)."""
+    failure (the SDK's default is a bare pydantic message without a code), whose tool descriptions are dedented
+    docstrings, and which can serve protocol methods MCPServer has no decorator for and run on given streams."""
+
+    def add_tool(
+        self,
+        fn: Callable[..., Any],
+        name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        annotations: ToolAnnotations | None = None,
+        icons: list[Icon] | None = None,
+        meta: dict[str, Any] | None = None,
+        structured_output: bool | None = None,
+    ) -> None:
+        # The SDK takes a docstring as it is, indentation included; agents get the dedented text.
+        super().add_tool(
+            fn,
+            name=name,
+            title=title,
+            description=inspect.cleandoc(description if description is not None else fn.__doc__ or ""),
+            annotations=annotations,
+            icons=icons,
+            meta=meta,
+            structured_output=structured_output,
+        )
+
+    def add_request_handler(self, method: str, params_type: type[Any], handler: Callable[..., Any]) -> None:
+        """Serve a protocol method (the capability it implies is then advertised, as the SDK derives them)."""
+        self._lowlevel_server.add_request_handler(method, params_type, handler)
+
+    async def serve_streams(self, read_stream: Any, write_stream: Any) -> None:
+        """Serve one connection over the given message streams, as ``run_stdio_async`` does over its own."""
+        await self._lowlevel_server.run(
+            read_stream, write_stream, self._lowlevel_server.create_initialization_options()
+        )
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         tool = self._tool_manager.get_tool(name)
@@ -85,14 +121,23 @@ def _argument_error(error: ValidationError) -> ErrorInfo:
     )
 
 
+ERROR_META_KEY = "kling-mcp/error"
+
+
 def error_result(info: ErrorInfo) -> CallToolResult:
+    """A tool error: the code, message and hint in the text, and the same as data in the result's ``_meta``.
+
+    No structuredContent: it would not match the tool's outputSchema, and the TypeScript SDK 1.x client validates
+    structuredContent even when isError is true, so clients built on it (the MCP Inspector) would show only
+    "Structured content does not match the tool's output schema" instead of this error.
+    """
     text = f"Error [{info.code}]: {info.message}"
     if info.hint:
         text += f" {info.hint}"
     return CallToolResult(
         content=[TextContent(type="text", text=text)],
-        structured_content={"error": info.model_dump(mode="json")},
         is_error=True,
+        _meta={ERROR_META_KEY: info.model_dump(mode="json")},
     )
 
 
@@ -155,6 +200,3 @@ def _links(model: BaseModel) -> list[ContentBlock]:
             )
         )
     return links
-
-
-# --- parameter types shared by the tools ---------------------------------------------------------------------------

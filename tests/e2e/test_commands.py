@@ -40,6 +40,7 @@ def test_demo_walks_the_whole_flow(tmp_path: Path) -> None:
     clean = Path(re.search(r"Clean MP4: (.+)", out).group(1))  # type: ignore[union-attr]
     assert clean.is_file() and clean.read_bytes()[4:8] == b"ftyp" and clean.is_relative_to(tmp_path)
     assert "Credits spent: 6000" in out  # 60 Kling credits, in useapi's balance units (x 100)
+    assert "Error [budget_exceeded]" in out and "KLING_MCP_DAILY_BUDGET" in out  # the demo's budget refuses a second
 
 
 def test_simulator_command_prints_its_base_url_first(tmp_path: Path) -> None:
@@ -68,14 +69,16 @@ def test_simulator_command_prints_its_base_url_first(tmp_path: Path) -> None:
 
 
 def test_print_config_gives_absolute_commands(tmp_path: Path) -> None:
-    done = _run("print-config", "--simulate", tmp_path=tmp_path)
+    done = _run("print-config", "--simulate", "--client", "claude-desktop", tmp_path=tmp_path)
     assert done.returncode == 0
-    block = done.stdout.split("\n{", 1)[1].split("\n}\n", 1)[0]
-    entry = json.loads("{" + block + "\n}")["mcpServers"]["kling-simulated"]
+    entry = json.loads(done.stdout)["mcpServers"]["kling-simulated"]  # the whole output is one JSON document
     assert Path(entry["command"]).is_absolute() and entry["args"][-1] == "--simulate"
-    assert "claude mcp add kling-simulated" in done.stdout and '"type": "stdio"' in done.stdout
-    real = _run("print-config", tmp_path=tmp_path).stdout
-    assert "USEAPI_TOKEN" in real and "KLING_EMAIL" in real
+    everything = _run("print-config", "--simulate", tmp_path=tmp_path)
+    assert "claude mcp add kling-simulated" in everything.stdout and '"type": "stdio"' in everything.stdout
+    assert "#" not in everything.stdout  # headings go to stderr, so every block pastes as it is
+    assert "Claude Desktop" in everything.stderr
+    real = _run("print-config", tmp_path=tmp_path)
+    assert "USEAPI_TOKEN" in real.stdout and "KLING_EMAIL" in real.stdout
 
 
 async def test_the_client_reads_every_field_it_needs_from_the_simulator() -> None:

@@ -18,7 +18,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from kling_mcp.simulator import SimulatorConfig, run_in_thread
-from tests.server.test_tools import error_of
+from tests.mcp_results import error_of
 
 pytestmark = pytest.mark.anyio
 
@@ -109,7 +109,8 @@ async def test_full_life_cycle_over_stdio_with_simulate(tmp_path: Path) -> None:
     assert download["clean"] is True
     saved = Path(download["path"])
     assert saved.parent == tmp_path / "out" and saved.read_bytes()[4:8] == b"ftyp"
-    assert before["credits"] - after["credits"] == 60 * 100  # v3 pro 5 s with audio; balance units are credits x 100
+    # v3 pro 5 s with audio; balance units are credits x 100
+    assert before["balance_total"] - after["balance_total"] == 60 * 100
 
 
 async def test_life_cycle_and_failures_over_http(tmp_path: Path) -> None:
@@ -201,5 +202,5 @@ async def test_moderation_later_and_running_out_of_credits_poll_404(tmp_path: Pa
             assert all(cause in err["message"] for cause in ("deleted", "moderation", "credits"))
         balance = (await client.call_tool("get_balance", {})).structured_content
         jobs = (await client.call_tool("list_jobs", {})).structured_content["jobs"]
-    assert balance["credits"] == 1000  # 30 credits - 20 for the first clip, in useapi's units
+    assert balance["balance_total"] == 1000  # 30 credits - 20 for the first clip, in useapi's units
     assert {j["task_id"]: j["state"] for j in jobs}[broke["task_id"]] == "failed"

@@ -4,7 +4,6 @@ invalid input never reaches upstream (property-based, with hypothesis)."""
 from __future__ import annotations
 
 import base64
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from kling_mcp.config import Settings
 from kling_mcp.server import create_server
 from tests.conftest import API, TOKEN
 from tests.factories import MP4, account_detail, accounts, task
+from tests.mcp_results import error_of
 
 TOOLS = ["generate_video", "animate_image", "get_task", "download_clean", "get_balance", "list_jobs", "list_models"]
 KEYS = [
@@ -91,8 +91,7 @@ async def _check(calls: list[tuple[str, dict[str, Any]]], settings_: Settings) -
                 spent_before = routes["create"].call_count + routes["upload"].call_count
                 result = await client.call_tool(name, arguments)  # must not raise
                 if result.is_error:
-                    error = (result.structured_content or {}).get("error", {})
-                    assert isinstance(error.get("code"), str), (name, arguments, result.content)
+                    error = error_of(result)  # coded, in the text and in _meta, never structuredContent
                     assert error["code"] != "internal_error", (name, arguments)  # a crash, however well wrapped
                     if error["code"] == "invalid_parameter":
                         spent = routes["create"].call_count + routes["upload"].call_count
@@ -121,6 +120,9 @@ def test_oversized_inputs_are_refused_cheaply(make_settings: Any, tmp_path: Path
         ("generate_video", {"prompt": deep}),
         ("list_jobs", {"limit": 10**12}),
     ]
-    started = time.perf_counter()
-    anyio.run(_check, calls, make_settings())
-    assert time.perf_counter() - started < 20
+    anyio.run(_bounded, calls, make_settings())
+
+
+async def _bounded(calls: list[tuple[str, dict[str, Any]]], settings_: Settings) -> None:
+    with anyio.fail_after(120):  # only stops a hang; how fast is the benchmarks' business
+        await _check(calls, settings_)

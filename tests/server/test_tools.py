@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -9,24 +10,18 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from mcp import Client
+from mcp import Client, MCPError
+from mcp.types import INVALID_PARAMS, PromptReference, ResourceTemplateReference
 
 from kling_mcp.config import Settings
 from kling_mcp.server import create_server
 from tests.conftest import TOKEN
 from tests.factories import MP4, account_detail, accounts, task
+from tests.mcp_results import error_of
 
 pytestmark = pytest.mark.anyio
 
 CORE = {"generate_video", "animate_image", "get_task", "download_clean", "get_balance"}
-
-
-def error_of(result: Any) -> dict[str, Any]:
-    assert result.is_error, result
-    assert result.structured_content is not None
-    err: dict[str, Any] = result.structured_content["error"]
-    assert f"[{err['code']}]" in result.content[0].text
-    return err
 
 
 # --- listing -----------------------------------------------------------------------------------------------------
@@ -165,7 +160,8 @@ async def test_upstream_errors_on_create_become_coded_tool_errors(
     assert err["code"] == code
     assert words in err["message"] + " " + err["hint"]
     assert TOKEN not in json.dumps(err)
-    assert route.call_count == (3 if status == 429 else 1)  # 429 retried (max_retries=2), nothing else resent
+    # A 429 is retried 6 times as useapi's guide's script does (nothing was created); nothing else is resent.
+    assert route.call_count == (7 if status == 429 else 1)
     jobs = (await client.call_tool("list_jobs", {})).structured_content["jobs"]
     assert jobs[0]["state"] == "rejected" and jobs[0]["task_id"] is None
 
@@ -343,16 +339,19 @@ async def test_get_balance_reports_total_grants_and_max_jobs(client: Client, api
     api.get("/accounts/a@x.com").respond(json=account_detail("a@x.com", 56000))
     result = await client.call_tool("get_balance", {})
     out = result.structured_content
-    assert out["email"] == "a@x.com" and out["credits"] == 56000 and out["max_jobs"] == 3
+    # The raw value keeps its own name: useapi does not document its unit, so it is never called "credits".
+    assert out["email"] == "a@x.com" and out["balance_total"] == 56000 and out["max_jobs"] == 3
+    assert "credits" not in out
     assert out["grants"][0]["amount"] == 66000 and out["grants"][0]["remaining"] == 56000
     assert out["grants"][0]["expires_at"].startswith("2026-")
     assert "56000" in result.content[0].text
 
 
 async def test_get_balance_for_an_unknown_account(client: Client, api: respx.MockRouter) -> None:
+    api.get("/accounts").respond(json=accounts("a@x.com"))
     api.get("/accounts/nobody@x.com").respond(404, json={"error": "Account configuration not found"})
     err = error_of(await client.call_tool("get_balance", {"email": "nobody@x.com"}))
-    assert err["code"] == "not_found" and "email" in err["message"]
+    assert err["code"] == "account_not_found" and "nobody@x.com" in err["message"] and "a@x.com" in err["message"]
 
 
 @pytest.mark.parametrize("email", ["..", "a/b@x.com", "../../etc/passwd"])
@@ -362,3 +361,146 @@ async def test_an_email_that_would_change_the_request_path_is_refused(
     err = error_of(await client.call_tool("get_balance", {"email": email}))
     assert err["code"] == "invalid_parameter" and err["details"]["parameter"] == "email"
     assert not api.calls
+
+
+# --- what every client sees: error shape, descriptions, id bounds ---------------------------------------------------
+
+
+async def test_a_tool_error_has_no_structured_content_and_its_code_in_meta(
+    client: Client, api: respx.MockRouter
+) -> None:
+    # TypeScript-SDK clients validate structuredContent against the outputSchema even on errors (issue #10).
+    result = await client.call_tool("generate_video", {"prompt": "a fox", "model_name": "kling-v9"})
+    assert result.is_error and result.structured_content is None
+    wire = result.model_dump(mode="json", by_alias=True, exclude_none=True)
+    assert "structuredContent" not in wire
+    err = wire["_meta"]["kling-mcp/error"]
+    assert err["code"] == "invalid_parameter" and err["details"]["parameter"] == "model_name"
+    assert wire["content"][0]["text"].startswith("Error [invalid_parameter]: ")
+
+
+async def test_every_description_is_dedented_and_punctuated_once(client: Client) -> None:
+    tools = (await client.list_tools()).tools
+    texts = {t.name: t.description or "" for t in tools}
+    for tool in tools:
+        for name, prop in tool.input_schema["properties"].items():
+            texts[f"{tool.name}.{name}"] = prop.get("description", "")
+    for where, text in texts.items():
+        assert text and text == text.strip(), where
+        for line in text.splitlines():
+            assert line == line.strip(), (where, line)  # no docstring indentation, no trailing blanks
+        for doubled in (".;", ";.", "..", ",.", ".,", ";;", ": \n"):
+            assert doubled not in text, (where, doubled, text)
+    assert "\n- kling-v3-0: " in texts["generate_video"]  # one model a line
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "parameter", "bound"),
+    [
+        ("get_task", {"task_id": 2**63}, "task_id", "9223372036854775807"),
+        ("get_task", {"task_id": 2**70}, "task_id", "9223372036854775807"),
+        ("get_task", {"task_id": 0}, "task_id", "greater than or equal to 1"),
+        ("download_clean", {"task_id": -5}, "task_id", "greater than or equal to 1"),
+        ("download_clean", {"task_id": 42, "work_id": 2**64}, "work_id", "9223372036854775807"),
+    ],
+)
+async def test_ids_outside_what_the_ledger_can_hold_are_invalid_parameters(
+    client: Client, api: respx.MockRouter, tool: str, arguments: dict[str, Any], parameter: str, bound: str
+) -> None:
+    err = error_of(await client.call_tool(tool, arguments))
+    assert err["code"] == "invalid_parameter"  # was internal_error: SQLite's OverflowError
+    assert parameter in err["message"] and bound in err["message"]
+    assert not api.calls
+
+
+# --- resources, completions, client logging -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "uri", ["kling://jobs/9223372036854775808", "kling://jobs/0", "kling://videos/2/1180591620717411303424"]
+)
+async def test_a_resource_id_out_of_range_is_not_found(client: Client, uri: str) -> None:
+    with pytest.raises(MCPError) as caught:
+        await client.read_resource(uri)
+    assert caught.value.error.code == INVALID_PARAMS and "2^63-1" in caught.value.error.message
+
+
+async def test_a_large_video_is_refused_as_a_resource_with_its_path(
+    client: Client, api: respx.MockRouter, settings: Settings
+) -> None:
+    _finished(api)
+    api.get("/assets/download").respond(json={"cdnUrl": "https://cdn.test/clean/420.mp4", "status": "success"})
+    api.get("https://cdn.test/clean/420.mp4").respond(content=MP4)
+    saved = Path((await client.call_tool("download_clean", {"task_id": 42})).structured_content["path"])
+    small = await client.read_resource("kling://videos/42/420")
+    assert base64.b64decode(small.contents[0].blob) == MP4
+    with saved.open("r+b") as fh:
+        fh.truncate(300 * 2**20)  # a 300 MB video, sparse: no disk or memory spent on it here
+    with pytest.raises(MCPError) as caught:
+        await client.read_resource("kling://videos/42/420")
+    error = caught.value.error
+    assert error.code == INVALID_PARAMS
+    assert str(saved) in error.message and "300.0 MB" in error.message and "8 MB" in error.message
+    assert error.data["bytes"] == 300 * 2**20 and error.data["path"] == str(saved)
+    saved.unlink()
+    with pytest.raises(MCPError) as caught:
+        await client.read_resource("kling://videos/42/420")
+    assert "no longer exists" in caught.value.error.message
+
+
+async def test_resource_template_variables_complete_from_the_ledger(client: Client, api: respx.MockRouter) -> None:
+    api.get("/accounts").respond(json=accounts("a@x.com"))
+    api.post("/videos/text2video").mock(side_effect=[httpx.Response(200, json=task(n)) for n in (4201, 4202, 5300)])
+    for n in range(3):
+        assert not (await client.call_tool("generate_video", {"prompt": f"fox {n}"})).is_error
+    jobs = ResourceTemplateReference(type="ref/resource", uri="kling://jobs/{task_id}")
+    done = await client.complete(jobs, {"name": "task_id", "value": "42"})
+    assert done.completion.values == ["4202", "4201"] and done.completion.total == 2  # newest first
+    everything = await client.complete(jobs, {"name": "task_id", "value": ""})
+    assert sorted(everything.completion.values) == ["4201", "4202", "5300"]
+    videos = ResourceTemplateReference(type="ref/resource", uri="kling://videos/{task_id}/{work_id}")
+    assert (await client.complete(videos, {"name": "task_id", "value": ""})).completion.values == []  # none saved
+    for ref, argument in (
+        (PromptReference(type="ref/prompt", name="nope"), "x"),
+        (ResourceTemplateReference(type="ref/resource", uri="kling://nope/{x}"), "x"),
+        (jobs, "work_id"),
+    ):
+        with pytest.raises(MCPError) as caught:
+            await client.complete(ref, {"name": argument, "value": ""})
+        assert caught.value.error.code == INVALID_PARAMS
+
+
+async def test_work_ids_complete_for_the_chosen_task(client: Client, api: respx.MockRouter) -> None:
+    _finished(api)
+    api.get("/assets/download").respond(json={"cdnUrl": "https://cdn.test/clean/420.mp4", "status": "success"})
+    api.get("https://cdn.test/clean/420.mp4").respond(content=MP4)
+    assert not (await client.call_tool("download_clean", {"task_id": 42})).is_error
+    videos = ResourceTemplateReference(type="ref/resource", uri="kling://videos/{task_id}/{work_id}")
+    assert (await client.complete(videos, {"name": "task_id", "value": "4"})).completion.values == ["42"]
+    works = await client.complete(videos, {"name": "work_id", "value": ""}, {"task_id": "42"})
+    assert works.completion.values == ["420"]
+    other = await client.complete(videos, {"name": "work_id", "value": ""}, {"task_id": "43"})
+    assert other.completion.values == []
+
+
+async def test_a_2025_client_sets_the_level_of_the_log_messages_it_gets(
+    make_settings: Any, api: respx.MockRouter
+) -> None:
+    api.get("/accounts").respond(json=accounts("a@x.com"))
+    api.get("/tasks/42").mock(
+        side_effect=[httpx.Response(200, json=task(42, 10)), httpx.Response(200, json=task(42, 99, works=1))] * 2
+    )
+    logs: list[tuple[str, Any]] = []
+
+    async def on_log(params: Any) -> None:
+        logs.append((params.level, params.data))
+
+    async with Client(create_server(make_settings()), mode="legacy", logging_callback=on_log) as c:
+        capabilities = c.server_capabilities
+        assert capabilities.logging is not None and capabilities.completions is not None
+        assert await c.set_logging_level("warning") is not None  # was -32601 Method not found
+        assert not (await c.call_tool("get_task", {"task_id": 42, "wait_seconds": 5})).is_error
+        assert logs == []  # the state-change messages are info: below warning
+        await c.set_logging_level("debug")
+        assert not (await c.call_tool("get_task", {"task_id": 42, "wait_seconds": 5})).is_error
+    assert logs and all(level == "info" for level, _ in logs)
