@@ -286,7 +286,12 @@ class JobList(BaseModel):
         lines = [f"{len(self.jobs)} job(s), newest first:"]
         for job in self.jobs:
             where = f" -> {job.path}" if job.path else ""
-            lines.append(f"- task {job.task_id}: {job.state} {job.model_name or ''} {job.created_at}{where}")
+            task = f"task {job.task_id}" if job.task_id is not None else f"ledger job {job.id} (no task id)"
+            lines.append(f"- {task}: {job.state} {job.model_name or ''} {job.created_at}{where}")
+            if job.state in ("unknown", "rejected", "failed") and job.error:
+                lines.append(f"  reason: {job.error}")
+            if job.download_error:
+                lines.append(f"  last download failure: {job.download_error}")
         return "\n".join(lines)
 
 
