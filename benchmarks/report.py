@@ -97,18 +97,19 @@ def render(results: dict[str, Any], *, command: str, machine: str) -> str:
             "|---|---|---|",
             f"| lower bound (generation time x {r['rounds']} rounds) | {r['lower_bound_s']:.2f} s | 1.00x |",
             f"| kling-mcp batch | {r['ours_s']:.2f} s | {r['ours_s'] / r['lower_bound_s']:.2f}x |",
-            f"| the seed script's strategy (sequential, 20 s polls) | {r['seed_s']:.2f} s "
+            f"| the strategy of useapi's Node script (kling.mjs) (sequential, 20 s polls) | {r['seed_s']:.2f} s "
             f"| {r['seed_s'] / r['lower_bound_s']:.2f}x |",
             "",
             "| | videos downloaded | seconds per downloaded video |",
             "|---|---|---|",
             f"| kling-mcp batch | {r['ours_files']}/{r['prompts']} | {r['ours_s'] / max(r['ours_files'], 1):.2f} s |",
-            f"| the seed script's strategy | {r['seed_files']}/{r['prompts']} "
+            f"| the strategy of useapi's Node script (kling.mjs) | {r['seed_files']}/{r['prompts']} "
             f"| {r['seed_s'] / max(r['seed_files'], 1):.2f} s |",
             "",
-            "The seed script gives a prompt up after six 429s ten seconds apart (one minute), shorter than one "
+            "useapi's Node script (from the guide 'Kling v3 via the Kling API') gives a prompt up after six 429s "
+            "ten seconds apart (one minute), shorter than one "
             "generation, so prompts beyond the account's job limit are lost rather than queued; its wall time is "
-            "short partly because it finishes less. Seed timings are scaled by the same speed factor as the "
+            "short partly because it finishes less. Its timings are scaled by the same speed factor as the "
             "simulator.",
             "",
         ]
