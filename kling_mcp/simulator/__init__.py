@@ -2,8 +2,9 @@
 trying kling-mcp without an account, the demo, the end-to-end tests and the benchmarks.
 
 Behaviour follows useapi.net's guide "Kling v3 via the Kling API" and ../shared/reference/useapi-kling-api.md; where
-the real API's behaviour is unknown the code says which inference it rests on ([INF]). Triggers (words in a prompt)
-reach every documented unhappy path on purpose: see ``TRIGGERS``.
+the real API's behaviour is unknown the code says which inference it rests on ([INF]). What a create call accepts is
+the simulator's own reading of the docs (``rules.py``), independent of the client's catalog. Triggers (words in a
+prompt) reach every documented unhappy path on purpose: see ``TRIGGERS``.
 """
 
 from kling_mcp.simulator.app import create_app

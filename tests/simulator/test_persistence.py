@@ -136,7 +136,12 @@ def standalone(*args: str) -> Iterator[tuple[str, list[str]]]:
         stdout = process.stdout
         assert stdout is not None
         lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(line.rstrip("\n")) for line in stdout], daemon=True).start()
+
+        def pump() -> None:
+            for line in stdout:
+                lines.put(line.rstrip("\n"))
+
+        threading.Thread(target=pump, daemon=True).start()
         banner_lines: list[str] = []
         while not any(line.startswith("triggers") for line in banner_lines):
             banner_lines.append(lines.get(timeout=30))  # queue.Empty if it never prints its banner

@@ -339,7 +339,7 @@ async def test_non_numeric_cfg_scale_is_a_json_400(
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        ({"prompt": None}, "prompt"),  # no prompt at all: the catalog's own message, not a TypeError
+        ({"prompt": None}, "prompt"),  # no prompt at all
         ({"prompt": 5}, "prompt"),
         ({"enable_audio": "yes", "model_name": "kling-v3-0"}, "enable_audio"),
         ({"duration": [5]}, "duration"),
@@ -361,7 +361,7 @@ async def test_malformed_create_is_a_400_naming_the_parameter(
 
 
 async def test_an_end_frame_alone_is_accepted_for_1x_models(sim: tuple[httpx.AsyncClient, SimulatorState]) -> None:
-    """The catalog lets 1.x models animate towards an end frame alone (reference §5.2); the simulator agrees."""
+    """1.x models animate towards an end frame alone; 2.x and v3 need the start frame (reference §5.2)."""
     http, _ = sim
     tail = {"image_tail": "https://images.test/end.png", "prompt": "a fox"}
     accepted = await http.post("/videos/image2video-frames", json={**tail, "model_name": "kling-v1-6"})
@@ -375,12 +375,12 @@ async def test_an_unexpected_error_is_a_json_500_that_says_so(
     sim: tuple[httpx.AsyncClient, SimulatorState], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bug inside validation must never pass for the request's fault (a 400)."""
-    from kling_mcp import catalog
+    from kling_mcp.simulator import rules
 
-    def broken(**_params: Any) -> Any:
+    def broken(*_args: Any) -> Any:
         raise TypeError("an internal mistake")
 
-    monkeypatch.setattr(catalog, "validate_text2video", broken)
+    monkeypatch.setattr(rules, "check", broken)
     response = await create(http := sim[0])
     assert response.status_code == 500
     error = response.json()["error"]
