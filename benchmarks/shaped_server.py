@@ -5,23 +5,24 @@ kling-mcp's own work from what the SDK (and the client's output-schema check) co
 from mcp.server.mcpserver import MCPServer
 
 from kling_mcp.api.models import TaskResponse
+from kling_mcp.jobs.tasks import Facts, report_of
 from kling_mcp.results import TaskResult, task_result
 
 server = MCPServer("shaped-floor")
 ANSWER = task_result(
-    TaskResponse.model_validate(
-        {
-            "status": 10,
-            "status_name": "processing",
-            "status_final": False,
-            "message": "",
-            "task": {"id": 123456789, "status": 10, "status_name": "processing", "status_final": False},
-            "works": [],
-        }
-    ),
-    model_name="kling-v1-6",
-    email="demo@example.com",
-    estimated_credits=20,
+    report_of(
+        TaskResponse.model_validate(
+            {
+                "status": 10,
+                "status_name": "processing",
+                "status_final": False,
+                "message": "",
+                "task": {"id": 123456789, "status": 10, "status_name": "processing", "status_final": False},
+                "works": [],
+            }
+        ),
+        facts=Facts(model_name="kling-v1-6", email="demo@example.com", estimated_credits=20),
+    )
 )
 
 

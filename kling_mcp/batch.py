@@ -1,9 +1,11 @@
 """``kling-mcp batch PROMPTS.json``: everything the useapi guide's Node batch script does, concurrent and resumable.
 
 The file format is that script's prompts.json: a list of objects with prompt, model_name, aspect_ratio, mode,
-duration, negative_prompt, cfg_scale (keys starting with "__" are ignored). Where that script is weak, this
-does better:
-- every entry is validated against the model catalog first and all problems are reported at once, by entry number;
+duration, negative_prompt, cfg_scale (keys starting with "__" are ignored), plus enable_audio: the parameters of
+generate_video (``arguments.GenerateVideo``) but its email, idempotency_key and wait_seconds. Where that script is weak,
+this does better:
+- every entry is read into the generate_video arguments and checked against the model catalog first, and all problems
+  are reported at once, by entry number;
 - jobs run concurrently up to the account's job limit (maxJobs), 429s are retried with backoff;
 - every open task is polled at once and each video is downloaded as soon as it is ready (clean master first, the
   watermarked preview as a fallback, saying which);
@@ -27,22 +29,38 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import anyio
+from pydantic import ValidationError
 
 from kling_mcp import catalog
 from kling_mcp.api.errors import CapacityError, InvalidParameterError, KlingError
+from kling_mcp.arguments import GenerateVideo
 from kling_mcp.config import Settings
 from kling_mcp.jobs.service import KlingService
 from kling_mcp.jobs.spending import BudgetExceededError
+from kling_mcp.runtime import configure_logging, simulated_settings
 
-FIELDS = ("prompt", "model_name", "aspect_ratio", "mode", "duration", "negative_prompt", "cfg_scale", "enable_audio")
+# The entry's own keys: generate_video's arguments, but how to submit them (the batch decides those).
+FIELDS = tuple(name for name in GenerateVideo.model_fields if name not in GenerateVideo.SUBMISSION)
+_SCHEMA: dict[str, dict[str, Any]] = GenerateVideo.model_json_schema()["properties"]
 DEFAULT_POLL_S = 10.0  # the seed's script waits 20 s between polls of one task; useapi's own scripts 15–20 s
 CAPACITY_WAIT_S = 10.0  # the seed's script: SLEEP_429 = 10 s
+
+# What to do next, per error code, for a person at the command line (the errors' own hints speak of the account
+# and the request; the MCP layer has its own table in tools/errors.py).
+NEXT_STEPS: dict[str, str] = {
+    "outcome_unknown": "It may exist and be billed: check the Kling account before running the batch again (a "
+    "re-run never resubmits an entry).",
+    "not_found": "Check the Kling account's credits (useapi.net shows the balance).",
+    "task_failed": "Change the entry and run the batch again.",
+    "moderation_rejected": "Rephrase the entry's prompt and run the batch again.",
+    "download_failed": "Run the same command again to download it (nothing is resubmitted).",
+}
 
 
 @dataclass
 class Entry:
     number: int
-    params: dict[str, Any]
+    args: GenerateVideo
     key: str
     estimated_credits: float = 0.0
 
@@ -70,29 +88,56 @@ class BatchFileError(Exception):
     """The prompts file as a whole cannot be used (missing, unreadable, not a JSON list)."""
 
 
-_TEXT_FIELDS = ("prompt", "model_name", "aspect_ratio", "mode", "negative_prompt")
+def _shown(value: Any) -> str:
+    return json.dumps(value)[:40]
 
 
-def _typed(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """The entry's values with their JSON types checked (cfg_scale may also be numeric text); else a problem."""
-    typed = dict(params)
-    for name, value in params.items():
-        if value is None:
-            continue
-        if name in _TEXT_FIELDS and not isinstance(value, str):
-            return typed, f"{name} must be text, got {json.dumps(value)[:40]}"
-        if name == "duration" and (isinstance(value, bool) or not isinstance(value, (int, str))):
-            return typed, f'duration must be a whole number of seconds (5 or "5"), got {json.dumps(value)[:40]}'
-        if name == "cfg_scale":
-            try:
-                if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                    raise ValueError
-                typed[name] = float(value)
-            except ValueError:
-                return typed, f"cfg_scale must be a number from 0 to 1, got {json.dumps(value)[:40]}"
-        if name == "enable_audio" and not isinstance(value, bool):
-            return typed, f"enable_audio must be true or false, got {json.dumps(value)[:40]}"
-    return typed, None
+def _problem(name: str, value: Any) -> str | None:
+    """What is wrong with the JSON type of an entry's value, read from the argument's schema; numbers may also be
+    given as text, as the Node script's prompts.json does ("duration": "5")."""
+    schema = _SCHEMA[name]
+    kind = schema.get("type")
+    if value is None:
+        return None
+    if kind == "string" and not isinstance(value, str):
+        return f"{name} must be text, got {_shown(value)}"
+    if kind == "boolean" and not isinstance(value, bool):
+        return f"{name} must be true or false, got {_shown(value)}"
+    if kind in ("integer", "number"):
+        what = "a whole number" if kind == "integer" else "a number"
+        if "minimum" in schema and "maximum" in schema:
+            what += f" from {schema['minimum']:g} to {schema['maximum']:g}"
+        try:
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise ValueError
+            if kind == "integer" and str(value).strip() != str(int(value)):
+                raise ValueError
+            float(value)
+        except ValueError:
+            example = ' (5 or "5")' if kind == "integer" else ""
+            return f"{name} must be {what}{example}, got {_shown(value)}"
+    return None
+
+
+def read_entry(raw: dict[str, Any]) -> GenerateVideo | str:
+    """An entry as generate_video's arguments, checked against the catalog; else the problem."""
+    unknown = sorted(set(raw) - set(FIELDS))
+    if unknown:
+        return f"not supported: {', '.join(unknown)} (allowed: {', '.join(FIELDS)})"
+    for name, value in raw.items():
+        if (problem := _problem(name, value)) is not None:
+            return problem
+    values = {name: value for name, value in raw.items() if value is not None}
+    try:
+        # prompt is required: without one, the catalog's own "must not be empty" answers.
+        args = GenerateVideo.model_validate({"prompt": "", **values})
+        catalog.validate_text2video(**args.catalog_fields())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    except InvalidParameterError as exc:
+        return exc.message
+    return args
 
 
 def load_entries(path: Path) -> tuple[list[Entry], list[str]]:
@@ -119,22 +164,13 @@ def load_entries(path: Path) -> tuple[list[Entry], list[str]]:
             problems.append(f"Prompt {number}: must be an object")
             continue
         params = {k: v for k, v in raw.items() if not k.startswith("__")}
-        unknown = sorted(set(params) - set(FIELDS))
-        if unknown:
-            problems.append(f"Prompt {number}: not supported: {', '.join(unknown)} (allowed: {', '.join(FIELDS)})")
+        args = read_entry(params)
+        if isinstance(args, str):
+            problems.append(f"Prompt {number}: {args}")
             continue
-        typed, problem = _typed(params)
-        if problem is not None:
-            problems.append(f"Prompt {number}: {problem}")
-            continue
-        try:
-            # prompt is required: without one, the catalog's own "must not be empty" answers.
-            _, estimate = catalog.validate_text2video(**{"prompt": None, **typed})
-        except InvalidParameterError as exc:
-            problems.append(f"Prompt {number}: {exc.message}")
-            continue
+        _, estimate = catalog.validate_text2video(**args.catalog_fields())
         digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
-        entries.append(Entry(number, typed, f"batch:{batch_key}:{number}:{digest}", estimate.credits))
+        entries.append(Entry(number, args, f"batch:{batch_key}:{number}:{digest}", estimate.credits))
     return entries, problems
 
 
@@ -186,14 +222,7 @@ async def run_batch(
     account = await service.resolve_email(email)
     if concurrency is None:
         concurrency = (await service.client.get_account(account)).maxJobs or 3
-    outcomes = [
-        Outcome(
-            e.number,
-            str(e.params.get("prompt", "")),
-            str(e.params.get("model_name") or catalog.DEFAULT_TEXT2VIDEO_MODEL),
-        )
-        for e in entries
-    ]
+    outcomes = [Outcome(e.number, e.args.prompt, e.args.model_name) for e in entries]
     display = Display(outcomes, out, live)
     slots = anyio.Semaphore(max(1, concurrency))
     budget_spent: list[BudgetExceededError] = []  # once the spending limit refuses one entry, no more are submitted
@@ -239,19 +268,18 @@ async def _run_entry(
             return
         for attempt in range(1, 1000):
             try:
-                task = await service.generate(
-                    idempotency_key=entry.key, email=account, batch=entry.key.rsplit(":", 2)[0], **entry.params
-                )
+                args = entry.args.model_copy(update={"idempotency_key": entry.key, "email": account})
+                task = await service.generate(args, batch=entry.key.rsplit(":", 2)[0])
                 break
             except CapacityError:
                 # The account is busy with other work (the server's own retries are exhausted): wait, as the seed
                 # script does, but without giving up after six tries.
                 display.changed(outcome, f"all accounts busy (429), retry {attempt} in {capacity_wait:g} s")
                 await anyio.sleep(capacity_wait * min(attempt, 3))
-        outcome.task_id, outcome.reused = task.task_id, task.reused
-        outcome.credits = task.estimated_credits or entry.estimated_credits
+        outcome.task_id, outcome.reused = task.task_id, task.facts.reused
+        outcome.credits = task.facts.estimated_credits or entry.estimated_credits
         outcome.state = task.state
-        display.changed(outcome, f"task {task.task_id} {'already submitted' if task.reused else 'submitted'}")
+        display.changed(outcome, f"task {task.task_id} {'already submitted' if task.facts.reused else 'submitted'}")
         while not task.final:
             await anyio.sleep(poll_interval)
             task = await service.get_task(task.task_id, account)
@@ -271,7 +299,8 @@ async def _run_entry(
         raise
     except KlingError as exc:
         outcome.state = "unknown" if exc.code == "outcome_unknown" else "failed"
-        outcome.error = f"[{exc.code}] {exc.message}"
+        step = NEXT_STEPS.get(exc.code)
+        outcome.error = f"[{exc.code}] {exc.message}" + (f" {step}" if step else "")
         display.changed(outcome, outcome.error)
 
 
@@ -358,9 +387,9 @@ def _prepare(args: argparse.Namespace) -> tuple[list[Entry], list[str], int | No
                 "entries": [
                     {
                         "number": e.number,
-                        "model_name": e.params.get("model_name") or catalog.DEFAULT_TEXT2VIDEO_MODEL,
+                        "model_name": e.args.model_name,
                         "estimated_credits": e.estimated_credits,
-                        "prompt": e.params.get("prompt"),
+                        "prompt": e.args.prompt,
                     }
                     for e in entries
                 ],
@@ -371,8 +400,7 @@ def _prepare(args: argparse.Namespace) -> tuple[list[Entry], list[str], int | No
         else:
             for e in entries:
                 print(
-                    f"#{e.number}: {e.params.get('model_name') or catalog.DEFAULT_TEXT2VIDEO_MODEL}, "
-                    f"~{e.estimated_credits:g} credits: {str(e.params.get('prompt'))[:60]}",
+                    f"#{e.number}: {e.args.model_name}, ~{e.estimated_credits:g} credits: {e.args.prompt[:60]}",
                     file=out,
                 )
             print(f"{len(entries)} valid entries; estimated {total:g} credits. Dry run: nothing submitted.", file=out)
@@ -418,8 +446,6 @@ async def _main(
 
 
 def run_batch_command(args: argparse.Namespace) -> int:
-    from kling_mcp.cli import configure_logging, simulated_settings
-
     configure_logging("WARNING")
     entries, problems, code = _prepare(args)
     if code is not None:

@@ -8,23 +8,21 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
 from kling_mcp import __version__
 from kling_mcp.client_config import CLIENTS
 from kling_mcp.config import Settings, SettingsError
+from kling_mcp.runtime import SIMULATED_TOKEN, configure_logging, simulated_settings
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-SIMULATED_TOKEN = "user:0-simulated"
+__all__ = ["SIMULATED_TOKEN", "build_parser", "configure_logging", "main", "simulated_settings"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -178,32 +176,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(130)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO; keep it quiet (URLs carry account emails).
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-
-
-@contextmanager
-def simulated_settings(settings: Settings, *, speed: float = 20.0) -> Iterator[Settings]:
-    """Start an in-process simulator on a free loopback port and point the settings at it."""
-    from kling_mcp.simulator import SimulatorConfig, run_in_thread
-
-    # The simulated account lives beside the simulated ledger, so that it outlives the process as the ledger does.
-    with run_in_thread(SimulatorConfig(speed=speed, state_dir=settings.state_dir / "simulated")) as sim:
-        # Every setting carries over (limits, retries, caps); only where the API is and who we are change.
-        yield replace(
-            settings,
-            token=SecretStr(SIMULATED_TOKEN),
-            email=None,
-            simulate=True,
-            base_url=sim.base_url,
-            state_dir=settings.state_dir / "simulated",
-            min_poll_interval=min(settings.min_poll_interval, 1.0),
-        )
-
-
 def serve(args: argparse.Namespace) -> None:
     transport = getattr(args, "transport", "stdio")
     host = getattr(args, "host", "127.0.0.1")
@@ -217,7 +189,7 @@ def serve(args: argparse.Namespace) -> None:
         )
     from kling_mcp.server import create_server
 
-    if getattr(args, "simulate", False):
+    if getattr(args, "simulate", False) or settings.simulate:  # --simulate, or KLING_MCP_SIMULATE=true
         with simulated_settings(settings, speed=getattr(args, "sim_speed", 20.0)) as simulated:
             logging.getLogger(__name__).info("serving on the embedded simulator at %s", simulated.base_url)
             _run(create_server(simulated), transport, host, port, getattr(args, "stateless", False), settings)

@@ -8,6 +8,7 @@ or piped as it is; headings and advice go to standard error. ``--client`` prints
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import sys
@@ -27,8 +28,35 @@ HEADINGS = {
 }
 
 
+def running_under_uvx(prefix: str | None = None) -> bool:
+    """True in the throw-away environment ``uvx kling-mcp`` runs in. uv builds it inside its cache, in a folder under
+    ``archive-vN`` (uv's cache layout), and marks it as uv-made in pyvenv.cfg; its path may vanish when the cache is
+    cleaned, so it must not be written into a client's configuration."""
+    root = Path(prefix or sys.prefix)
+    if not any(part.startswith("archive-v") for part in root.parts):
+        return False
+    try:
+        cfg = (root / "pyvenv.cfg").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(line.replace(" ", "").startswith("uv=") for line in cfg.splitlines())
+
+
+def uvx_command() -> str:
+    """The absolute path of uvx (hosts start servers with a minimal PATH). uv tells its children where it is in the
+    ``UV`` variable; uvx sits beside it."""
+    name = "uvx.exe" if sys.platform == "win32" else "uvx"
+    uv = os.environ.get("UV", "")
+    if uv and (beside := Path(uv).with_name(name)).is_file():
+        return str(beside)
+    found = shutil.which("uvx")
+    return str(Path(found).resolve()) if found else "uvx"
+
+
 def server_command() -> tuple[str, list[str]]:
-    """The absolute command that starts this installation of kling-mcp."""
+    """The absolute command that starts this installation of kling-mcp; under uvx, ``uvx kling-mcp``."""
+    if running_under_uvx():
+        return uvx_command(), ["kling-mcp"]
     beside = Path(sys.executable).with_name("kling-mcp")
     if beside.is_file():
         return str(beside), []

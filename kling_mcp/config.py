@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from kling_mcp.api.client import DEFAULT_BASE_URL
+from kling_mcp.api import DEFAULT_BASE_URL
 
 ENVIRONMENT: dict[str, str] = {
     "USEAPI_TOKEN": "useapi.net API token (required unless --simulate).",
@@ -41,6 +41,7 @@ ENVIRONMENT: dict[str, str] = {
     "KLING_MCP_DOWNLOAD_TIMEOUT": "Seconds a video download may take beyond 1 s per 50 kB received (default 120).",
     "KLING_MCP_MAX_DOWNLOAD_MB": "Largest file a download may write, in MB (default 2048).",
     "KLING_MCP_HTTP_TOKEN": "Bearer token MCP clients must send when serving HTTP on a non-loopback address.",
+    "KLING_MCP_SIMULATE": "true: serve on the embedded simulator, as --simulate does (no account; default false).",
 }
 
 ConfirmPolicy = Literal["never", "always", "above"]
@@ -54,6 +55,7 @@ class SettingsError(ValueError):
 # configuration by mistake: the README's own placeholder, the docs' sample token, and the usual stand-ins.
 _TOKEN_SHAPE = re.compile(r"user:\d+-[A-Za-z0-9]+")
 _SAMPLE_TOKENS = {"user:1234-abcdefhijklmnopqrstuv", "user:1234-..."}
+_UNFILLED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_.]*\}")
 _PLACEHOLDER_WORDS = ("your", "token", "changeme", "change-me", "placeholder", "replace", "example", "secret")
 
 
@@ -100,6 +102,9 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if environ is None else environ
+        # An MCP Bundle host (Claude Desktop) leaves "${user_config.KEY}" in place when the user left an optional
+        # field empty (MCPB manifest spec, variable substitution): such a value means "not set".
+        env = {key: value for key, value in env.items() if not _UNFILLED.search(value)}
 
         def text(name: str) -> str | None:
             value = env.get(name, "").strip()
@@ -144,6 +149,7 @@ class Settings:
         )
         if (http_token := text("KLING_MCP_HTTP_TOKEN")) is not None:
             values["http_token"] = SecretStr(http_token)
+        values["simulate"] = _flag(env, "KLING_MCP_SIMULATE", settings.simulate)
         values.update(overrides)
         return replace(settings, **values)  # type: ignore[arg-type]
 

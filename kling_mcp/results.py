@@ -1,18 +1,23 @@
-"""What the tools return: pydantic output models (published as each tool's outputSchema) and the conversions from
-upstream shapes. Field names here are our contract with agents; upstream names stay in ``api/models.py``.
+"""What the tools say: pydantic output models (published as each tool's outputSchema), each with its short text
+(``summary``), and the rendering of what the service answers into them, with the next step for the agent.
+
+Field names here are our contract with agents; upstream names stay in ``api/models.py``, and the facts themselves come
+from ``jobs/`` (``TaskReport``, ``Download``, ``AccountBalance``), which knows nothing of this module.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from kling_mcp.api.models import STATUS_SUBMITTED, SUCCEED_NAME, AccountDetail, TaskResponse
+from kling_mcp.jobs.downloads import Download
 from kling_mcp.jobs.ledger import Job
-
-State = Literal["queued", "running", "succeeded", "failed"]
+from kling_mcp.jobs.service import AccountBalance
+from kling_mcp.jobs.spending import Spending
+from kling_mcp.jobs.tasks import TaskReport, TaskState
 
 # Seed: "useapi scripts poll every 15–20 s"; a queued task moves slower than a running one.
 POLL_AFTER_QUEUED_S = 20
@@ -34,7 +39,7 @@ class VideoInfo(BaseModel):
 
 class TaskResult(BaseModel):
     task_id: int = Field(description="Kling task id: keep it; poll it with get_task.")
-    state: State
+    state: TaskState
     status: int = Field(
         description="Upstream status code (5 submitted, 10 processing, 99 succeed, 6/7/9/50/53/54/58 failed)."
     )
@@ -87,36 +92,11 @@ class TaskResult(BaseModel):
         return "\n".join(parts)
 
 
-def task_state(task: TaskResponse) -> State:
-    """The robust rule useapi's own scripts use: final + "succeed" = success, any other final = failure
-    (reference §6.1)."""
-    if task.status_final:
-        return "succeeded" if task.status_name == SUCCEED_NAME else "failed"
-    return "queued" if task.status == STATUS_SUBMITTED else "running"
-
-
-def task_result(task: TaskResponse, *, task_id: int | None = None, **extra: Any) -> TaskResult:
-    """Convert an upstream task (create or poll response) into the tool result, with guidance for the agent."""
-    state = task_state(task)
-    tid = task.task.id if task.task is not None else task_id
-    if tid is None:
-        raise ValueError("task without id")
-    videos = [
-        VideoInfo(
-            work_id=work.workId,
-            url=work.resource.resource,
-            width=work.resource.width,
-            height=work.resource.height,
-            duration_s=None if work.resource.duration is None else round(work.resource.duration / 1000, 3),
-        )
-        for work in task.works
-        # A work without an id or a URL cannot be shown or downloaded (both are optional in useapi's answers).
-        if work.workId is not None and work.resource is not None and work.resource.resource
-    ]
-    error = None
+def task_result(report: TaskReport) -> TaskResult:
+    """The task as the agent reads it, with what to do next."""
+    state, tid = report.state, report.task_id
     poll_after: int | None = None
     if state == "failed":
-        error = task.error or task.message or f"Kling ended the task with status {task.status} ({task.status_name})."
         next_step = "The task failed and will not change: do not poll it again. Adjust the request and submit anew."
     elif state == "succeeded":
         next_step = (
@@ -129,17 +109,18 @@ def task_result(task: TaskResponse, *, task_id: int | None = None, **extra: Any)
             f"Still {state}. Call get_task with task_id={tid} again in about {poll_after} s "
             "(or pass wait_seconds to wait server-side); videos usually take a few minutes."
         )
+    answer = report.answer
     return TaskResult(
         task_id=tid,
         state=state,
-        status=task.status,
-        status_name=task.status_name,
-        final=task.status_final,
-        videos=videos,
-        error=error,
+        status=answer.status,
+        status_name=answer.status_name,
+        final=answer.status_final,
+        videos=[VideoInfo(**asdict(video)) for video in report.videos],
+        error=report.error,
         poll_after_s=poll_after,
         next_step=next_step,
-        **extra,
+        **asdict(report.facts),
     )
 
 
@@ -165,6 +146,10 @@ class DownloadResult(BaseModel):
         if self.reason:
             text += f"\nNot clean because: {self.reason}"
         return text
+
+
+def download_result(download: Download) -> DownloadResult:
+    return DownloadResult(**asdict(download), watermarked=not download.clean)
 
 
 class CreditGrant(BaseModel):
@@ -241,8 +226,22 @@ class BalanceResult(BaseModel):
         return text
 
 
-def balance_result(account: AccountDetail, email: str) -> BalanceResult:
-    balance = account.balance
+def spending_report(figures: Spending) -> SpendingReport:
+    return SpendingReport(
+        estimated_credits_24h=figures.last_24h,
+        jobs_24h=figures.jobs_24h,
+        by_model=figures.by_model,
+        by_account=figures.by_account,
+        daily_budget=figures.daily_budget,
+        left_of_budget=figures.left_today,
+        max_credits_per_call=figures.max_credits_per_call,
+        balance_total_change_24h=figures.balance_change,
+    )
+
+
+def balance_result(balance: AccountBalance) -> BalanceResult:
+    account = balance.account
+    points = account.balance.points if account.balance else []
     grants = [
         CreditGrant(
             type=p.type,
@@ -251,13 +250,14 @@ def balance_result(account: AccountDetail, email: str) -> BalanceResult:
             starts_at=_iso(p.startTime),
             expires_at=_iso(p.endTime),
         )
-        for p in (balance.points if balance else [])
+        for p in points
     ]
     return BalanceResult(
-        email=account.email or email,
-        balance_total=balance.total if balance else None,
+        email=balance.email,
+        balance_total=account.balance.total if account.balance else None,
         grants=grants,
         max_jobs=account.maxJobs,
+        spending=None if balance.spending is None else spending_report(balance.spending),
     )
 
 

@@ -17,20 +17,17 @@ from mcp.shared.message import SessionMessage
 from mcp.types import INVALID_REQUEST, PARSE_ERROR, ErrorData, JSONRPCError
 from pydantic import SecretStr, ValidationError
 
-from kling_mcp.tool_results import KlingMCPServer
+from kling_mcp.tools.lowlevel import serve_streams
 
 ASGIApp = Any
 logger = logging.getLogger(__name__)
 
 
 def run_stdio(server: MCPServer[Any]) -> None:
-    if isinstance(server, KlingMCPServer):
-        anyio.run(serve_stdio, server)
-    else:
-        server.run()
+    anyio.run(serve_stdio, server)
 
 
-async def serve_stdio(server: KlingMCPServer) -> None:
+async def serve_stdio(server: MCPServer[Any]) -> None:
     """MCP over stdin/stdout. The SDK's stdio transport hands a line it cannot parse to the server as an exception,
     which drops it without a word, so the client waits for its own timeout. Here such a line is answered as JSON-RPC
     2.0 says: -32700 Parse error, or -32600 Invalid Request (batches included: MCP has none since 2025-06-18), with
@@ -39,7 +36,7 @@ async def serve_stdio(server: KlingMCPServer) -> None:
         send, receive = anyio.create_memory_object_stream[SessionMessage | Exception](0)
         async with anyio.create_task_group() as tg:
             tg.start_soon(answer_unparsable, read_stream, send, write_stream)
-            await server.serve_streams(receive, write_stream)
+            await serve_streams(server, receive, write_stream)
             tg.cancel_scope.cancel()
 
 

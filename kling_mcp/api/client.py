@@ -7,9 +7,11 @@ the errors of ``errors.py``. The token goes only to the configured useapi base U
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
+import ssl
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
@@ -23,6 +25,7 @@ import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from kling_mcp import __version__
+from kling_mcp.api import DEFAULT_BASE_URL
 from kling_mcp.api.errors import (
     APIConnectionError,
     APIError,
@@ -58,7 +61,6 @@ from kling_mcp.api.retry import (
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/v1/kling"
-DEFAULT_BASE_URL = "https://api.useapi.net"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 # A read (with its retries) never takes longer than this, however the upstream stalls.
@@ -86,6 +88,13 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 # Anything else httpx (or the encoding of a header) can raise that is not a RequestError. Caught so that no raw
 # exception leaves the client; on a create it counts as "maybe sent", to be safe.
 _UNEXPECTED = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict, ValueError, TypeError)
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings of every connection (httpx's defaults: the CA bundle, SSL_CERT_FILE honoured), made once per
+    process: loading the CA bundle takes about 45 ms, which each client (a server connection, a batch) would repeat."""
+    return httpx.create_ssl_context()
 
 
 @dataclass
@@ -184,6 +193,7 @@ class KlingClient:
         self.base_url = base_url.rstrip("/")
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient(
+            verify=tls_context(),
             timeout=timeout,
             limits=DEFAULT_LIMITS,
             follow_redirects=False,
@@ -222,13 +232,13 @@ class KlingClient:
 
     async def list_accounts(self) -> AccountList:
         """GET /accounts (reference §3.1). A 404 means no account is configured (UpstreamAccountNotFoundError)."""
-        answer = await self._read("GET", "/accounts", operation="accounts")
+        answer = await self._repeatable("GET", "/accounts", operation="accounts")
         return _parse(AccountList, answer)
 
     async def get_account(self, email: str) -> AccountDetail:
         """GET /accounts/{email}: configuration and balance (reference §3.2). An unknown email is
         UpstreamAccountNotFoundError (``account_not_found``)."""
-        answer = await self._read("GET", f"/accounts/{_path_segment(email)}", operation="balance")
+        answer = await self._repeatable("GET", f"/accounts/{_path_segment(email)}", operation="balance")
         return _parse(AccountDetail, answer)
 
     async def create_text2video(
@@ -250,18 +260,18 @@ class KlingClient:
 
     async def get_task(self, task_id: int, email: str | None = None) -> TaskResponse:
         """GET /tasks/{task_id} (seed, step 2). A 404 here has the three causes useapi names (NotFoundError)."""
-        answer = await self._read("GET", f"/tasks/{int(task_id)}", operation="poll", params=_email(email))
+        answer = await self._repeatable("GET", f"/tasks/{int(task_id)}", operation="poll", params=_email(email))
         return _parse(TaskResponse, answer)
 
     async def get_clean_download(self, work_id: int, email: str | None = None) -> AssetDownload:
         """GET /assets/download for one workId and fileTypes=MP4: ``cdnUrl`` is the clean MP4 (reference §7.2)."""
         params = {**_email(email), "workIds": str(int(work_id)), "fileTypes": "MP4"}
-        answer = await self._read("GET", "/assets/download", operation="download", params=params)
+        answer = await self._repeatable("GET", "/assets/download", operation="download", params=params)
         return _parse(AssetDownload, answer)
 
     async def upload_asset(self, data: bytes, content_type: str, email: str | None = None) -> AssetUpload:
         """POST /assets/ with the raw file bytes as the body (reference §7.1). Uploading twice is harmless."""
-        answer = await self._read(
+        answer = await self._repeatable(
             "POST",
             "/assets/",
             operation="upload",
@@ -277,6 +287,7 @@ class KlingClient:
         token: the files live on a CDN, not at useapi."""
         if self._media is None:
             self._media = httpx.Client(
+                verify=tls_context(),
                 timeout=self._timeout,
                 limits=DEFAULT_LIMITS,
                 follow_redirects=False,
@@ -353,8 +364,9 @@ class KlingClient:
             size += len(chunk)
         return b"".join(chunks), False
 
-    async def _read(self, method: str, path: str, *, operation: Operation, **kwargs: Any) -> _Answer:
-        """A request that is safe to repeat (reads, and uploads): see ``_call``, within ``read_budget``."""
+    async def _repeatable(self, method: str, path: str, *, operation: Operation, **kwargs: Any) -> _Answer:
+        """A request that is safe to send again (every GET, and the upload POST, which only stores a file): see
+        ``_call``, within ``read_budget``."""
         answer = await self._call(method, path, operation, self.read_budget, None, **kwargs)
         if answer.truncated:
             raise _too_large(self.max_body)

@@ -1,9 +1,10 @@
 """One exception hierarchy for everything that can go wrong talking to useapi's Kling API.
 
 Every error carries a stable machine-readable ``code`` (what the MCP layer puts in a tool error), a ``message``
-that says what happened, and a ``hint`` that says what to do next. Messages are built here, from the HTTP
-response, in one place; they never contain the API token (the token is never part of a URL, and response bodies
-are summarised, not dumped).
+that says what happened, and a ``hint`` that says what to do next in terms of the account and the request, never of
+an MCP tool: the MCP layer (``tools/errors.py``) and the batch add their own next steps per code. Messages are built
+here, from the HTTP response, in one place; they never contain the API token (the token is never part of a URL, and
+response bodies are summarised, not dumped).
 
     KlingError
     ├── ConfigurationError         not_configured
@@ -255,7 +256,7 @@ def error_from_response(
             f"useapi rejected the request as invalid (HTTP 400).{said}",
             status_code=status,
             upstream=upstream,
-            hint="Check the parameters against the kling://models resource; nothing was created.",
+            hint="Check the parameters against what the model allows; nothing was created.",
         )
     if status == 401:
         # Never echo the token: say which variable holds it instead.
@@ -338,7 +339,7 @@ def _not_found(operation: Operation, status: int, upstream: str, said: str) -> A
             f"content moderation, or the Kling account ran out of credits.{said}",
             status_code=status,
             upstream=upstream,
-            hint="Call get_balance to check the credits; check the task_id and the account email.",
+            hint="Check the account's credits, the task_id and the account email.",
         )
     return NotFoundError(
         f"Not found upstream (HTTP 404).{said}", status_code=status, upstream=upstream, hint="Check the ids."

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,10 +36,11 @@ from kling_mcp.api.errors import (
     UpstreamServerError,
 )
 from kling_mcp.config import Settings
-from kling_mcp.jobs import files
+from kling_mcp.jobs import transfers
+from kling_mcp.jobs.addresses import origin
 from kling_mcp.jobs.ledger import DownloadRecord, Job, Ledger
+from kling_mcp.jobs.tasks import task_state
 from kling_mcp.jobs.waiting import TaskWatcher
-from kling_mcp.results import DownloadResult, task_state
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +49,25 @@ DOWNLOAD_THREADS = 6  # worker threads for every transfer: a foreground call alw
 CLEAN_RETRY_DELAYS_S = (60.0, 300.0, 1800.0)  # a temporary failure is tried again after these (then given up)
 
 
+@dataclass(frozen=True)
+class Download:
+    """What became of one video: the clean master (``clean``) or, when the account could not have it, the WATERMARKED
+    preview with the reason; saved into the output folder (``path``) or only located (``url``)."""
+
+    task_id: int
+    work_id: int
+    url: str  # where the file was fetched from ("" when an earlier download was reused)
+    clean: bool
+    saved: bool
+    reason: str | None = None  # why the clean master could not be had, when clean is false
+    path: str | None = None
+    bytes: int | None = None
+    already_downloaded: bool = False
+
+
 @dataclass
 class _Outcome:
-    result: DownloadResult
+    result: Download
     retry_clean: bool  # the clean master was refused for a temporary reason; a watermarked copy stands in
 
 
@@ -63,7 +80,7 @@ class Downloader:
         watcher: TaskWatcher,
         background: TaskGroup | None = None,
         *,
-        deadline: files.Deadline | None = None,
+        deadline: transfers.Deadline | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
         self.settings, self.client, self.ledger, self.watcher = settings, client, ledger, watcher
@@ -75,10 +92,10 @@ class Downloader:
         self._background_slots = anyio.CapacityLimiter(BACKGROUND_DOWNLOADS)
         # The configured upstream's own host and port are trusted even when internal (the simulator, a
         # self-hosted proxy); another port of the same host is not.
-        upstream = files.origin(settings.base_url)
+        upstream = origin(settings.base_url)
         self._trusted = frozenset({upstream} if upstream else set())
         allowance = settings.download_timeout
-        self._deadline = deadline or files.Deadline(allowance_s=float(allowance))
+        self._deadline = deadline or transfers.Deadline(allowance_s=float(allowance))
 
     # --- in the background ----------------------------------------------------------------------------------------
 
@@ -153,7 +170,7 @@ class Downloader:
         save: bool = True,
         overwrite: bool = False,
         filename: str | None = None,
-    ) -> DownloadResult:
+    ) -> Download:
         outcome = await self._download(task_id, work_id, email=email, save=save, overwrite=overwrite, filename=filename)
         return outcome.result
 
@@ -173,11 +190,13 @@ class Downloader:
             raise TaskFailedError(
                 f"Task {task_id} failed ({task.status} {task.status_name}); it has no video to download.",
                 hint="Submit a new generation.",
+                details={"task_id": task_id},
             )
         if state != "succeeded":
             raise TaskStateError(
                 f"Task {task_id} is not finished yet ({state}, status {task.status} {task.status_name}).",
-                hint=f"Call get_task with task_id={task_id} and wait_seconds=50 until state is succeeded.",
+                hint="Wait until it has succeeded, then download it.",
+                details={"task_id": task_id},
             )
         previews = {
             w.workId: w.resource.resource
@@ -185,7 +204,11 @@ class Downloader:
             if w.workId is not None and w.resource is not None and w.resource.resource
         }
         if not previews:
-            raise TaskStateError(f"Task {task_id} succeeded but lists no video.", hint="Call get_task again later.")
+            raise TaskStateError(
+                f"Task {task_id} succeeded but lists no video.",
+                hint="Ask for the task again later.",
+                details={"task_id": task_id},
+            )
         if work_id is None:
             work_id = next(iter(previews))
         elif work_id not in previews:
@@ -221,12 +244,11 @@ class Downloader:
             path = Path(record.path)
             if await anyio.to_thread.run_sync(_unchanged, path, record.bytes):
                 return _Outcome(
-                    DownloadResult(
+                    Download(
                         task_id=task_id,
                         work_id=work_id,
                         url="",
                         clean=True,
-                        watermarked=False,
                         saved=True,
                         path=record.path,
                         bytes=record.bytes,
@@ -235,17 +257,15 @@ class Downloader:
                     False,
                 )
         url, clean, reason, temporary = await self._clean_url(work_id, preview_url, email)
-        result = DownloadResult(
-            task_id=task_id, work_id=work_id, url=url, clean=clean, watermarked=not clean, reason=reason, saved=False
-        )
+        result = Download(task_id=task_id, work_id=work_id, url=url, clean=clean, reason=reason, saved=False)
         if not save:
             return _Outcome(result, temporary)
         name = filename or f"kling_{task_id}_{work_id}{'' if clean else '_watermarked'}.mp4"
-        dest = files.confined_path(self.settings.output_dir, name, parameter="filename" if filename else None)
+        dest = transfers.confined_path(self.settings.output_dir, name, parameter="filename" if filename else None)
         size = None if overwrite else await anyio.to_thread.run_sync(_existing_video, dest)
         already = size is not None
         if size is None:
-            size = await files.download(
+            size = await transfers.download(
                 self.client.media,
                 url,
                 dest,
@@ -261,7 +281,7 @@ class Downloader:
             task_id, work_id, DownloadRecord(path=str(dest), clean=clean, bytes=size, reason=reason)
         )
         return _Outcome(
-            result.model_copy(update={"saved": True, "path": str(dest), "bytes": size, "already_downloaded": already}),
+            replace(result, saved=True, path=str(dest), bytes=size, already_downloaded=already),
             temporary,
         )
 
@@ -280,7 +300,7 @@ class Downloader:
             if temporary:
                 reason = (
                     f"useapi answered HTTP {status} to the watermark-free download request{said}, usually a "
-                    "temporary condition. This is the WATERMARKED preview; download_clean asks for the clean master "
+                    "temporary condition. This is the WATERMARKED preview; a new download asks for the clean master "
                     "first again, and auto-download retries it later."
                 )
             else:
@@ -301,7 +321,7 @@ class Downloader:
 def _unchanged(path: Path, size: int | None) -> bool:
     """The recorded file is still there, the same size, and still starts like an MP4."""
     try:
-        return path.stat().st_size == size and files.mp4_problem(path, complete=False) is None
+        return path.stat().st_size == size and transfers.mp4_problem(path, complete=False) is None
     except OSError:
         return False
 
@@ -316,13 +336,14 @@ def _existing_video(dest: Path) -> int | None:
     except OSError as exc:
         raise DownloadError(
             f"Cannot check {dest}: {exc.strerror or exc}.",
-            hint="Set KLING_MCP_OUTPUT_DIR to a writable folder, then call download_clean again.",
+            hint="Set KLING_MCP_OUTPUT_DIR to a writable folder.",
         ) from None
-    problem = files.mp4_problem(dest, complete=True)
+    problem = transfers.mp4_problem(dest, complete=True)
     if problem is not None:
         raise DownloadError(
             f"A file already stands at {dest} and it is not a complete MP4 video ({problem}); it was left untouched.",
-            hint="Move it away, or call download_clean with overwrite=true to replace it.",
+            hint="Move it away, or let the download replace it.",
+            details={"existing_path": str(dest)},
         )
     return dest.stat().st_size
 

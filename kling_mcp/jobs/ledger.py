@@ -34,6 +34,7 @@ import anyio.to_thread
 from pydantic import BaseModel, Field, computed_field
 
 from kling_mcp.api.errors import InvalidParameterError, KlingError
+from kling_mcp.jobs.lru import LRU
 from kling_mcp.jobs.spending import COUNTED_STATES, WINDOW, Budget, SpentJob, parse_stamp
 
 logger = logging.getLogger(__name__)
@@ -174,7 +175,7 @@ class Ledger:
         self._lock = threading.Lock()
         # Rows of tasks this process has read or written, kept current by its own writes, so that polling a task
         # costs no database read. (Another process's later writes to the same task are not seen here.)
-        self._cache: dict[int, Job] = {}
+        self._cache: LRU[int, Job] = LRU(CACHE_SIZE)
         try:
             self._conn = self._connect()
         except sqlite3.Error as exc:
@@ -385,10 +386,7 @@ class Ledger:
 
     def _cached(self, job: Job) -> Job:
         if job.task_id is not None:
-            self._cache.pop(job.task_id, None)
-            self._cache[job.task_id] = job
-            if len(self._cache) > CACHE_SIZE:  # bounded: a long-lived server must not grow with every task
-                self._cache.pop(next(iter(self._cache)))
+            self._cache[job.task_id] = job  # bounded: a long-lived server must not grow with every task
         return job
 
     async def mark_submitted(self, job_id: int, task_id: int, state: JobState, status: int, status_name: str) -> Job:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -29,23 +29,16 @@ from kling_mcp.api.errors import (
     KlingError,
     SubmitOutcomeUnknownError,
 )
-from kling_mcp.api.models import Image2VideoFramesRequest, TaskResponse, Text2VideoRequest
+from kling_mcp.api.models import AccountDetail, Image2VideoFramesRequest, TaskResponse, Text2VideoRequest
 from kling_mcp.api.retry import RetryPolicy
+from kling_mcp.arguments import AnimateImage, GenerateVideo
 from kling_mcp.config import Settings, token_placeholder
-from kling_mcp.jobs import images
-from kling_mcp.jobs.downloads import Downloader
+from kling_mcp.jobs import uploads
+from kling_mcp.jobs.downloads import Download, Downloader
 from kling_mcp.jobs.ledger import IdempotencyConflict, Job, Ledger, LedgerUnavailableError
-from kling_mcp.jobs.spending import WINDOW, Budget, spending
+from kling_mcp.jobs.spending import WINDOW, Budget, Spending, spending
+from kling_mcp.jobs.tasks import Facts, TaskReport, report_of, task_state
 from kling_mcp.jobs.waiting import Progress, TaskWatcher, no_progress
-from kling_mcp.results import (
-    BalanceResult,
-    DownloadResult,
-    SpendingReport,
-    TaskResult,
-    balance_result,
-    task_result,
-    task_state,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +89,15 @@ class SubmissionInProgressError(KlingError):
     """A call reused the idempotency key of a submission that is still waiting for useapi's answer."""
 
     code = "submission_in_progress"
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    """An account's balance as useapi reports it, with the estimated spending of the last 24 hours."""
+
+    email: str
+    account: AccountDetail
+    spending: Spending | None = None
 
 
 class KlingService:
@@ -231,84 +233,63 @@ class KlingService:
                 details={"email": email, "accounts": accounts},
             ) from None
 
-    async def balance(self, email: str | None) -> BalanceResult:
+    async def balance(self, email: str | None) -> AccountBalance:
         account_email = await self.resolve_email(email)
         async with self._known_account(account_email):
             account = await self.client.get_account(account_email)
-        result = balance_result(account, account_email)
+        report = None
         try:
-            result.spending = await self.spending_report(account_email, result.balance_total)
+            total = account.balance.total if account.balance else None
+            report = await self.spending_report(account_email, total)
         except LedgerUnavailableError as exc:
             logger.warning("no spending report: %s", exc.message)
-        return result
+        return AccountBalance(email=account.email or account_email, account=account, spending=report)
 
-    async def spending_report(self, email: str | None = None, balance_total: float | None = None) -> SpendingReport:
+    async def spending_report(self, email: str | None = None, balance_total: float | None = None) -> Spending:
         """The estimated spending of the last 24 hours against the limits; with a balance just read, also how much
         the balance fell since the first reading of the window (raw unit), and the reading is recorded."""
         now = datetime.now(UTC)
         figures = spending(await self.ledger.spent(now - WINDOW), self.budget, now)
-        change = None
         if email is not None and balance_total is not None:
             readings = [r for r in await self.ledger.balance_readings(now - WINDOW) if r[1] == email]
             if readings:
-                change = readings[0][2] - balance_total
+                figures = replace(figures, balance_change=readings[0][2] - balance_total)
             await self.ledger.note_balance(email, balance_total)
-        return SpendingReport(
-            estimated_credits_24h=figures.last_24h,
-            jobs_24h=figures.jobs_24h,
-            by_model=figures.by_model,
-            by_account=figures.by_account,
-            daily_budget=figures.daily_budget,
-            left_of_budget=figures.left_today,
-            max_credits_per_call=figures.max_credits_per_call,
-            balance_total_change_24h=change,
-        )
+        return figures
 
     # --- submitting -----------------------------------------------------------------------------------------------
 
     async def generate(
-        self,
-        *,
-        idempotency_key: str | None = None,
-        wait_seconds: float = 0,
-        progress: Progress = no_progress,
-        email: str | None = None,
-        batch: str | None = None,
-        **params: Any,
-    ) -> TaskResult:
-        """Text to video. ``params`` are the generate_video arguments, checked against the catalog first."""
-        request, estimate = catalog.validate_text2video(**params)
+        self, args: GenerateVideo, *, progress: Progress = no_progress, batch: str | None = None
+    ) -> TaskReport:
+        """Text to video, checked against the catalog before anything is sent. ``batch`` marks the ledger rows of one
+        batch run."""
+        request, estimate = catalog.validate_text2video(**args.catalog_fields())
         return await self._submit(
-            "text2video", request, estimate, idempotency_key, email, wait_seconds, progress, batch
+            "text2video", request, estimate, args.idempotency_key, args.email, args.wait_seconds, progress, batch
         )
 
     async def animate(
-        self,
-        *,
-        idempotency_key: str | None = None,
-        wait_seconds: float = 0,
-        progress: Progress = no_progress,
-        email: str | None = None,
-        roots: list[Path] | None = None,
-        **params: Any,
-    ) -> TaskResult:
+        self, args: AnimateImage, *, progress: Progress = no_progress, roots: list[Path] | None = None
+    ) -> TaskReport:
         """Image to video from a start and/or end frame: https URLs, local files or data: URIs. Every catalog and
         file rule is checked before anything is uploaded or submitted."""
-        _check_key(idempotency_key)  # before anything is read or uploaded
-        frames = {"image": params.get("image"), "image_tail": params.get("image_tail")}
+        key = args.idempotency_key
+        _check_key(key)  # before anything is read or uploaded
+        frames = args.frames()
         # The catalog sees the user's own values (errors quote them); uploads happen only once every rule passed.
         _, estimate = catalog.validate_image2video(
-            **{**params, **{k: (v.strip() or None) if v else None for k, v in frames.items()}}
+            **{**args.catalog_fields(), **{k: (v.strip() or None) if v else None for k, v in frames.items()}}
         )
-        await images.check_local_images(list(frames.items()), self.settings.allowed_dirs, roots)
-        account = await self.resolve_email(email)
-        if idempotency_key and (earlier := await self.ledger.find_key(idempotency_key)) is not None:
-            return await self._reused(earlier, {"idempotency_key": idempotency_key, "email": account})
+        await uploads.check_local_images(list(frames.items()), self.settings.allowed_dirs, roots)
+        account = await self.resolve_email(args.email)
+        if key and (earlier := await self.ledger.find_key(key)) is not None:
+            return await self._reused(earlier, Facts(idempotency_key=key, email=account))
         # The spending limits, checked again when the job is claimed, are checked here too: nothing is uploaded for a
         # call that would be refused.
         await self.check_budget(estimate.credits)
-        for name, value in frames.items():
-            params[name] = await images.resolve_image(
+        uploaded = {
+            name: await uploads.resolve_image(
                 value,
                 name,
                 client=self.client,
@@ -317,10 +298,10 @@ class KlingService:
                 roots=roots,
                 limiter=self.downloader.threads,
             )
-        request, estimate = catalog.validate_image2video(**params)
-        return await self._submit(
-            "image2video", request, estimate, idempotency_key, account, wait_seconds, progress, None
-        )
+            for name, value in frames.items()
+        }
+        request, estimate = catalog.validate_image2video(**{**args.catalog_fields(), **uploaded})
+        return await self._submit("image2video", request, estimate, key, account, args.wait_seconds, progress, None)
 
     async def check_budget(self, credits: float) -> None:
         """Refuse (BudgetExceededError) a call of this estimate that the spending limits would not allow now."""
@@ -332,11 +313,13 @@ class KlingService:
             spent = await self.ledger.spent(now - WINDOW)
             self.budget.check_window(credits, [(job.created_at, job.credits) for job in spent], now)
 
-    def estimate(self, kind: str, params: dict[str, Any]) -> catalog.Estimate:
-        """The credit estimate of a generation, validating it (used to ask for confirmation before submitting)."""
-        if kind == "text2video":
-            return catalog.validate_text2video(**params)[1]
-        return catalog.validate_image2video(**params)[1]
+    def estimate(self, args: GenerateVideo | AnimateImage) -> catalog.Estimate:
+        """The credit estimate of a generation, validating it (used to ask for confirmation before submitting).
+        For image to video, any frame given stands as a URL: the frames' own checks come later."""
+        if isinstance(args, GenerateVideo):
+            return catalog.validate_text2video(**args.catalog_fields())[1]
+        frames = {name: "https://frame" if value else None for name, value in args.frames().items()}
+        return catalog.validate_image2video(**{**args.catalog_fields(), **frames})[1]
 
     async def _submit(
         self,
@@ -348,17 +331,17 @@ class KlingService:
         wait_seconds: float,
         progress: Progress,
         batch: str | None,
-    ) -> TaskResult:
+    ) -> TaskReport:
         _check_key(idempotency_key)
         account = await self.resolve_email(email)
         request = request.model_copy(update={"email": account})
-        extra: dict[str, Any] = {
-            "model_name": request.model_name,
-            "email": account,
-            "estimated_credits": estimate.credits,
-            "estimate_note": estimate.note or None,
-            "idempotency_key": idempotency_key,
-        }
+        facts = Facts(
+            model_name=request.model_name,
+            email=account,
+            estimated_credits=estimate.credits,
+            estimate_note=estimate.note or None,
+            idempotency_key=idempotency_key,
+        )
         try:
             job = await self.ledger.begin(
                 kind=kind,
@@ -372,7 +355,7 @@ class KlingService:
                 budget=self.budget if self.budget.active else None,
             )
         except IdempotencyConflict as conflict:
-            return await self._reused(conflict.job, extra)
+            return await self._reused(conflict.job, facts)
 
         sent = await self._send_recorded(job.id, kind, request, idempotency_key)
         if sent.error is not None:
@@ -381,16 +364,17 @@ class KlingService:
         assert created is not None and created.task is not None
         task_id = created.task.id
         if sent.ledger_failure:
-            extra["warning"] = (
+            facts.warning = (
                 f"Task {task_id} was created, but the local job ledger could not record it ({sent.ledger_failure}); "
-                "keep this task_id: list_jobs will not show it. Check the disk holding KLING_MCP_STATE_DIR."
+                "keep this task_id: the list of recorded jobs will not show it. Check the disk holding "
+                "KLING_MCP_STATE_DIR."
             )
         if sent.attempt.capacity_wait_s >= 1:
-            extra["capacity_wait_s"] = round(sent.attempt.capacity_wait_s, 1)
+            facts.capacity_wait_s = round(sent.attempt.capacity_wait_s, 1)
         self.watcher.seen(created)
         if wait_seconds > 0:
-            return await self.get_task(task_id, account, wait_seconds=wait_seconds, progress=progress, extra=extra)
-        return task_result(created, **extra)
+            return await self.get_task(task_id, account, wait_seconds=wait_seconds, progress=progress, facts=facts)
+        return report_of(created, facts=facts)
 
     async def _send_recorded(
         self, job_id: int, kind: str, request: Text2VideoRequest | Image2VideoFramesRequest, key: str | None
@@ -459,7 +443,7 @@ class KlingService:
             with anyio.CancelScope(shield=True):
                 await self.ledger.mark_unknown(job_id, exc.message)
             exc.details["ledger_id"] = job_id
-            exc.hint = f"{exc.hint} The job is listed by list_jobs(state='unknown')".strip() + "."
+            exc.hint = f"{exc.hint} The job is recorded with the state unknown.".strip()
             sent.error = exc
             return
         except KlingError as exc:
@@ -480,7 +464,7 @@ class KlingService:
                 sent.error = SubmitOutcomeUnknownError(
                     "kling-mcp hit an unexpected error while submitting"
                     + (": the job may have been created and billed." if attempt.maybe_sent else "; nothing was sent."),
-                    hint="Check list_jobs(state='unknown') and the Kling account before submitting again.",
+                    hint="Check the jobs recorded as unknown and the Kling account before submitting again.",
                     details={"ledger_id": job_id},
                 )
                 return
@@ -510,7 +494,7 @@ class KlingService:
         if idempotency_key is not None:
             await self.ledger.forget_key(job_id)
 
-    async def _reused(self, job: Job, extra: dict[str, Any]) -> TaskResult:
+    async def _reused(self, job: Job, facts: Facts) -> TaskReport:
         if job.task_id is None and job.state == "submitting":
             raise SubmissionInProgressError(
                 f"A submission with this idempotency_key is being sent right now (since {job.created_at}); "
@@ -523,12 +507,12 @@ class KlingService:
             raise SubmitOutcomeUnknownError(
                 f"A submission with this idempotency_key was already sent and its outcome is {job.state}: "
                 f"{job.error or 'no answer came back'}.",
-                hint="It may exist and be billed; check list_jobs and the Kling account before using a new key.",
+                hint="It may exist and be billed; check the recorded jobs and the Kling account before using a new "
+                "key.",
                 details={"ledger_id": job.id},
             )
         task = await self.watcher.poll(job.task_id, job.email)
-        extra.update(reused=True, estimated_credits=job.credits_estimated)
-        return task_result(task, **extra)
+        return report_of(task, facts=replace(facts, reused=True, estimated_credits=job.credits_estimated))
 
     # --- polling, waiting, downloading ---------------------------------------------------------------------------
 
@@ -539,22 +523,24 @@ class KlingService:
         *,
         wait_seconds: float = 0,
         progress: Progress = no_progress,
-        extra: dict[str, Any] | None = None,
-    ) -> TaskResult:
+        facts: Facts | None = None,
+    ) -> TaskReport:
         """The task as it stands, after waiting up to ``wait_seconds`` (capped) for it to become final."""
         account = await self.resolve_email(email, task_id=task_id)
         task = await self.watcher.wait(task_id, account, wait_seconds, progress)
-        result = task_result(task, task_id=task_id, **{"email": account, **(extra or {})})
+        known = replace(facts, email=account) if facts is not None else Facts(email=account)
+        report = report_of(task, task_id=task_id, facts=known)
         job = await self.ledger.get(task_id)
         if job is not None:
-            result.model_name = result.model_name or job.model_name
-            if result.estimated_credits is None:
-                result.estimated_credits = job.credits_estimated
-            for video in result.videos:
-                record = job.downloads.get(str(video.work_id))
-                if record is not None and record.clean:
-                    video.local_path = record.path
-        return result
+            known.model_name = known.model_name or job.model_name
+            if known.estimated_credits is None:
+                known.estimated_credits = job.credits_estimated
+            saved = {work: record.path for work, record in job.downloads.items() if record.clean}
+            report.videos = [
+                replace(video, local_path=saved[str(video.work_id)]) if str(video.work_id) in saved else video
+                for video in report.videos
+            ]
+        return report
 
     async def download_clean(
         self,
@@ -565,7 +551,7 @@ class KlingService:
         email: str | None = None,
         overwrite: bool = False,
         filename: str | None = None,
-    ) -> DownloadResult:
+    ) -> Download:
         """Fetch the watermark-free master of a finished task (falling back, visibly, to the watermarked preview
         when the account cannot have it) and stream it into the output folder."""
         account = await self.resolve_email(email, task_id=task_id)

@@ -46,7 +46,7 @@ class Budget:
             raise BudgetExceededError(
                 f"This call is estimated at {estimate:g} credits, above the limit of {self.per_call:g} credits per "
                 "call (KLING_MCP_MAX_CREDITS_PER_CALL).",
-                hint="Choose a shorter duration, a cheaper mode or model (kling://models lists the rates), or "
+                hint="Choose a shorter duration, a cheaper mode or model (the model catalog lists the rates), or "
                 + RAISE_HINT,
                 details={"estimate": estimate, "limit": self.per_call, "limit_name": "KLING_MCP_MAX_CREDITS_PER_CALL"},
             )
@@ -117,6 +117,9 @@ class Spending:
     daily_budget: float | None
     left_today: float | None
     max_credits_per_call: float | None
+    # How much the account's balance.total fell since the first reading of the window, in useapi's raw unit (None
+    # without an earlier reading); top-ups make it smaller.
+    balance_change: float | None = None
 
 
 def spending(jobs: Iterable[SpentJob], budget: Budget, now: datetime) -> Spending:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import anyio
 
@@ -18,7 +18,8 @@ from kling_mcp.api.errors import NotFoundError
 from kling_mcp.api.models import TaskResponse
 from kling_mcp.config import Settings
 from kling_mcp.jobs.ledger import Job, Ledger
-from kling_mcp.results import task_result, task_state
+from kling_mcp.jobs.lru import LRU
+from kling_mcp.jobs.tasks import failure_of, task_state, videos_of
 
 Progress = Callable[[float, float | None, str], Awaitable[None]]
 OnSucceeded = Callable[[int, Job, list[int], str | None], None]
@@ -35,6 +36,7 @@ async def no_progress(_progress: float, _total: float | None, _message: str) -> 
 class _Polled:
     at: float
     task: TaskResponse
+    observed: tuple[str, int, int] | None = None  # (state, status, videos) last written to the ledger
 
 
 class TaskWatcher:
@@ -51,8 +53,8 @@ class TaskWatcher:
         self.settings, self.client, self.ledger = settings, client, ledger
         self.on_succeeded = on_succeeded
         self._clock, self._sleep = clock, sleep
-        self._polled: dict[int, _Polled] = {}
-        self._observed: dict[int, tuple[str, int, int]] = {}
+        # Bounded: a long-lived server must not grow with every task it ever saw.
+        self._polled: LRU[int, _Polled] = LRU(MEMORY)
 
     def seen(self, task: TaskResponse) -> None:
         """Remember an answer obtained elsewhere (the create response) as the task's latest."""
@@ -88,30 +90,27 @@ class TaskWatcher:
         return task
 
     def _remember(self, task_id: int, task: TaskResponse) -> None:
-        self._polled.pop(task_id, None)
-        self._polled[task_id] = _Polled(self._clock(), task)
-        if len(self._polled) > MEMORY:  # bounded: a long-lived server must not grow with every task
-            oldest = next(iter(self._polled))
-            self._polled.pop(oldest)
-            self._observed.pop(oldest, None)
+        earlier = self._polled.get(task_id)
+        self._polled[task_id] = _Polled(self._clock(), task, None if earlier is None else earlier.observed)
 
     async def _observe(self, task_id: int, task: TaskResponse, email: str | None) -> None:
         """Write a poll's answer to the ledger only when it says something new."""
-        result = task_result(task, task_id=task_id)
-        seen = (result.state, result.status, len(result.videos))
-        if self._observed.get(task_id) == seen:
+        state, videos = task_state(task), videos_of(task)
+        seen = (state, task.status, len(videos))
+        polled = self._polled.get(task_id)
+        if polled is None or polled.observed == seen:
             return
-        self._observed[task_id] = seen
+        polled.observed = seen
         job = await self.ledger.update_task(
             task_id,
-            state=result.state,
-            status=result.status,
-            status_name=result.status_name,
-            error=result.error,
-            videos=[v.model_dump() for v in result.videos],
+            state=state,
+            status=task.status,
+            status_name=task.status_name,
+            error=failure_of(task),
+            videos=[asdict(video) for video in videos],
         )
-        if result.state == "succeeded" and job is not None and self.on_succeeded is not None:
-            self.on_succeeded(task_id, job, [v.work_id for v in result.videos], email)
+        if state == "succeeded" and job is not None and self.on_succeeded is not None:
+            self.on_succeeded(task_id, job, [video.work_id for video in videos], email)
 
     async def wait(self, task_id: int, email: str | None, wait_seconds: float, progress: Progress) -> TaskResponse:
         """Poll until the task is final or ``wait_seconds`` (capped at KLING_MCP_WAIT_CAP) have passed."""

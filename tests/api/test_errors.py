@@ -55,9 +55,11 @@ async def test_402_is_a_subscription_error(client: KlingClient, upstream: respx.
     assert "subscription" in caught.value.message and "Renew" in caught.value.hint
 
 
-async def test_404_on_a_poll_names_the_seeds_three_causes_and_get_balance(
+async def test_404_on_a_poll_names_the_seeds_three_causes_and_the_credits(
     client: KlingClient, upstream: respx.MockRouter
 ) -> None:
+    """The client says to check the credits; which tool shows them is the MCP layer's to say (tests/tools:
+    test_get_task_404_explains_the_three_causes checks that get_balance is named there)."""
     upstream.get("/tasks/123456789").respond(404, json={"error": "Task not found"})
     with pytest.raises(errors.NotFoundError) as caught:
         await client.get_task(123456789, "a@x.com")
@@ -65,7 +67,8 @@ async def test_404_on_a_poll_names_the_seeds_three_causes_and_get_balance(
     assert error.code == "not_found"
     for cause in ("deleted", "moderation", "credits"):
         assert cause in error.message
-    assert "get_balance" in error.hint
+    assert "credits" in error.hint
+    assert not any(name in error.hint for name in ("get_balance", "get_task", "list_jobs", "kling://"))
     assert "Task not found" in error.message
 
 
@@ -321,6 +324,18 @@ def test_error_from_response_maps_status_and_operation(
     assert error.code == code and error.status_code == status
     assert error.message and error.hint
     assert isinstance(error, errors.APIError) and isinstance(error, errors.KlingError)
+
+
+MCP_WORDS = ("get_balance", "get_task", "list_jobs", "download_clean", "generate_video", "animate_image", "kling://")
+
+
+@pytest.mark.parametrize("status", [400, 401, 402, 404, 408, 429, 500, 502, 503, 504, 596, 409])
+@pytest.mark.parametrize("operation", ["accounts", "balance", "create", "poll", "download", "upload"])
+def test_errors_from_responses_never_speak_of_mcp_tools(status: int, operation: errors.Operation) -> None:
+    """The client states what happened; the MCP layer and the batch add their own next steps (tools/errors.py)."""
+    for body in ("", MODERATION_TEXT, '{"error": "Account configuration not found"}'):
+        error = error_from_response(httpx.Response(status, text=body), operation)
+        assert not any(word in f"{error.message} {error.hint}" for word in MCP_WORDS), (status, operation, error)
 
 
 def test_error_codes_are_what_the_mcp_layer_relies_on() -> None:

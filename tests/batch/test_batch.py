@@ -91,6 +91,7 @@ async def test_mixed_batch(simulator: RunningSimulator, tmp_path: Path) -> None:
     states = {o.number: o.state for o in outcomes}
     assert states == {1: "succeeded", 2: "succeeded", 3: "failed", 4: "failed", 5: "succeeded"}
     assert "moderation_rejected" in (outcomes[2].error or "")
+    assert "Rephrase the entry's prompt" in (outcomes[2].error or "")  # the batch's own next step, for a person
     assert outcomes[3].error and outcomes[3].task_id
     for o in (outcomes[0], outcomes[1], outcomes[4]):
         assert o.clean is True and o.file is not None
@@ -294,7 +295,7 @@ def test_entries_with_a_missing_prompt_or_wrong_types_are_clear_problems(tmp_pat
         ],
     )
     entries, problems = load_entries(prompts)
-    assert [e.number for e in entries] == [6] and entries[0].params["cfg_scale"] == 0.5
+    assert [e.number for e in entries] == [6] and entries[0].args.cfg_scale == 0.5
     assert [p.split(":")[0] for p in problems] == ["Prompt 1", "Prompt 2", "Prompt 3", "Prompt 4", "Prompt 5"]
     assert "prompt" in problems[0] and "must not be empty" in problems[0]
     assert "prompt must be text" in problems[1]

@@ -2,8 +2,9 @@
 ``kling-mcp`` process on its embedded simulator.
 
 The Node packages are pinned in node/package.json and node/package-lock.json and installed once per test run with
-``npm ci`` (skipped when node_modules already matches the lock). Without node, npm or the npm registry these tests are
-skipped with the reason, except under CI (CI=true), where they fail: CI must run them.
+``npm ci`` (skipped when node_modules already matches the lock; under pytest-xdist these tests share one worker, and
+a file lock keeps two processes from running npm ci at once anyway). Without node, npm or the npm registry these
+tests are skipped with the reason, except under CI (CI=true), where they fail: CI must run them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +64,23 @@ class NodeClients:
         return self.run("sdk_client.mjs", json.dumps(plan))
 
 
+@contextmanager
+def _one_process_at_a_time(name: str) -> Iterator[None]:
+    """An exclusive lock across processes (each pytest-xdist worker runs its own session fixtures)."""
+    lock = Path(tempfile.gettempdir()) / f"kling-mcp-{hashlib.sha256(str(NODE_DIR).encode()).hexdigest()[:12]}-{name}"
+    with lock.open("a") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no flock; the xdist group still keeps these tests on one worker
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def node_clients() -> NodeClients:
     """The pinned Node packages, installed by ``npm ci`` once per run (nothing to do when they match the lock)."""
@@ -72,6 +92,13 @@ def node_clients() -> NodeClients:
     if int(version.lstrip("v").split(".")[0] or 0) < 18:
         unavailable(f"the TypeScript SDK needs Node >= 18; this node is {version}")
     digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
+    with _one_process_at_a_time("npm-ci"):
+        _install(npm, digest)
+    return NodeClients(node=node, directory=NODE_DIR)
+
+
+def _install(npm: str, digest: str) -> None:
+    """npm ci, unless node_modules already matches the lock."""
     if not (STAMP.is_file() and STAMP.read_text().strip() == digest):
         try:
             done = subprocess.run(
@@ -89,7 +116,6 @@ def node_clients() -> NodeClients:
             said = " / ".join([line.strip() for line in done.stderr.splitlines() if line.strip()[9:]][:4])
             unavailable(f"npm ci in tests/clients/node failed (is the npm registry reachable?): {said}")
         STAMP.write_text(digest + "\n")
-    return NodeClients(node=node, directory=NODE_DIR)
 
 
 def server_env(tmp_path: Path) -> dict[str, str]:

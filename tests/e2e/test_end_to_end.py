@@ -164,7 +164,9 @@ async def test_wrong_token_over_http(tmp_path: Path) -> None:
 
 async def test_capacity_over_http(tmp_path: Path) -> None:
     config = SimulatorConfig(speed=1.0, max_jobs=1)
-    async with over_http(tmp_path, config, KLING_MCP_MAX_RETRIES="0") as client:
+    # The second create is answered 429 and retried every 10 s (useapi guide) within its deadline, which is
+    # KLING_MCP_WAIT_CAP but at least 30 s: a small cap makes that the 30 s floor (two waits, not four).
+    async with over_http(tmp_path, config, KLING_MCP_MAX_RETRIES="0", KLING_MCP_WAIT_CAP="1") as client:
         first = await client.call_tool("generate_video", {"prompt": "a fox"})
         assert not first.is_error
         err = error_of(await client.call_tool("generate_video", {"prompt": "another fox"}))
@@ -172,7 +174,7 @@ async def test_capacity_over_http(tmp_path: Path) -> None:
 
 
 async def test_animate_a_local_image_over_http(tmp_path: Path) -> None:
-    from tests.server.test_long_jobs import png
+    from tests.tools.test_long_jobs import png
 
     image = tmp_path / "start.png"
     image.write_bytes(png())

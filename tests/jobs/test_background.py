@@ -14,12 +14,12 @@ import pytest
 import respx
 from mcp import Client
 
-from kling_mcp.jobs import downloads, files
+from kling_mcp.jobs import downloads, transfers
 from kling_mcp.jobs.service import KlingService
 from kling_mcp.server import create_server
 from tests.factories import accounts, task
 from tests.jobs.mp4 import COMPLETE
-from tests.server.test_tools import error_of
+from tests.mcp_results import error_of
 
 pytestmark = pytest.mark.anyio
 
@@ -61,7 +61,7 @@ async def test_a_background_download_that_raises_anything_is_recorded_and_the_se
     async def broken(*args: Any, **kwargs: Any) -> int:
         raise RuntimeError("a bug nobody foresaw, with /secret/details")
 
-    monkeypatch.setattr(files, "download", broken)
+    monkeypatch.setattr(transfers, "download", broken)
     finished(api)
     async with Client(create_server(make_settings(auto_download=True))) as c:
         await submit_and_finish(c)

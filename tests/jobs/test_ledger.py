@@ -308,7 +308,7 @@ def test_since_is_compared_as_a_moment(tmp_path: Path, since: str, expected: lis
 
 
 async def test_list_jobs_filters_reach_the_agent_as_errors(client: Any) -> None:
-    from tests.server.test_tools import error_of
+    from tests.mcp_results import error_of
 
     for args, parameter in [({"state": "bogus"}, "state"), ({"since": "yesterday"}, "since")]:
         err = error_of(await client.call_tool("list_jobs", args))

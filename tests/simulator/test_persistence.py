@@ -19,6 +19,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from kling_mcp.arguments import GenerateVideo
 from kling_mcp.cli import build_parser, simulated_settings
 from kling_mcp.config import Settings
 from kling_mcp.jobs.service import KlingService
@@ -207,7 +208,7 @@ async def test_simulate_sessions_one_after_the_other_share_the_account(tmp_path:
     )
     with simulated_settings(settings, speed=1000) as first:
         async with KlingService.open(first) as service:
-            task_id = (await service.generate(prompt="a fox")).task_id
+            task_id = (await service.generate(GenerateVideo(prompt="a fox"))).task_id
     with simulated_settings(settings, speed=1000) as second:
         async with KlingService.open(second) as service:
             with anyio.fail_after(30):

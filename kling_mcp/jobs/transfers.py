@@ -1,4 +1,4 @@
-"""Files on the user's machine: streaming downloads into the output folder, safely.
+"""Moving bytes over HTTP onto the user's disk, safely: streamed downloads into confined, private files.
 
 A download is streamed (never whole in memory) to a temporary file beside its destination (mode 0600), checked (size
 against Content-Length, the MP4 box structure when no length was announced, a size cap), and only then renamed into
@@ -9,53 +9,41 @@ that trickles a byte every few seconds cannot hold a thread for ever.
 The transfer itself runs in a worker thread with httpx's synchronous client: measured on loopback, that moves a
 200 MB file about twice as fast as the async stream (whose per-chunk event-loop work is the bottleneck), and it
 keeps the event loop free. The thread is taken from a ``CapacityLimiter`` the caller owns (never anyio's default
-pool, which the stdio reader and the ledger need). A cancelled call stops the thread at the next chunk.
-
-URLs come from the upstream, but an agent may be manipulated, so they are treated as untrusted: only http(s), and
-only globally routable addresses (``ipaddress.is_global``, also for the IPv4 address inside IPv4-mapped, 6to4,
-Teredo, NAT64 and IPv4-compatible IPv6 forms) unless the URL's host *and port* are those of the configured
-USEAPI_BASE_URL, which the user chose on purpose (the simulator, or a self-hosted proxy). Redirects are followed by
-hand, hop by hop, each checked. The API token is never sent with a download. (The check resolves the name, and httpx
-resolves it again to connect: a DNS answer that changes in between is not caught.)
+pool, which the stdio reader and the ledger need). A cancelled call stops the thread at the next chunk
+(``anyio.from_thread.check_cancelled``). Every URL, and every redirect hop (followed by hand), passes the address
+filter of ``addresses.py`` first.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import os
-import socket
 import stat
 import struct
-import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from types import TracebackType
-from typing import BinaryIO, TypeVar
-from urllib.parse import urljoin, urlsplit
+from typing import BinaryIO
+from urllib.parse import urljoin
 
 import anyio
-import anyio.lowlevel
+import anyio.from_thread
+import anyio.to_thread
 import httpx
 from mcp.shared.path_security import PathEscapeError, safe_join
 
 from kling_mcp.api.errors import DownloadError, InvalidParameterError
+from kling_mcp.jobs.addresses import Origin, check_url
 
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 FILE_MODE = 0o600  # videos hold the user's prompts made visible: readable by the user only
 DIR_MODE = 0o700
-Origin = tuple[str, int]  # (lower-case host, port) of a URL
-T = TypeVar("T")
-
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052 well-known prefix: the last 32 bits are an IPv4 address
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d form
 
 
 @dataclass(frozen=True)
@@ -69,18 +57,6 @@ class Deadline:
 
     def limit(self, started: float, received: int) -> float:
         return started + self.allowance_s + received / self.min_rate
-
-
-def origin(url: str) -> Origin | None:
-    """``(host, port)`` of a URL, the port defaulted from the scheme; None when the URL cannot be parsed."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    if not parts.hostname:
-        return None
-    return parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
 
 
 def confined_path(base: Path, name: str, *, parameter: str | None = None) -> Path:
@@ -98,8 +74,7 @@ def confined_path(base: Path, name: str, *, parameter: str | None = None) -> Pat
         raise DownloadError(
             f"{Path(base) / name} is a symbolic link leading outside the output folder {base}; "
             "refusing to write through it.",
-            hint="Remove or rename that link (or set KLING_MCP_OUTPUT_DIR to another folder), then call "
-            "download_clean again.",
+            hint="Remove or rename that link (or set KLING_MCP_OUTPUT_DIR to another folder).",
         ) from None
 
 
@@ -108,108 +83,7 @@ def make_private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
 
 
-# --- the URL filter ------------------------------------------------------------------------------------------------
-
-
-def resolve_host(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    """Every address ``host`` resolves to (the standard library parses them; no hand-written IP parsing)."""
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        raise DownloadError(f"Cannot resolve the download host {host}.", details={"transient": True}) from None
-    return [ipaddress.ip_address(info[4][0]) for info in infos]
-
-
-def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address carries (IPv4-mapped, 6to4, Teredo server and client, NAT64 well-known
-    prefix, IPv4-compatible): each must pass the same filter, or ``2002:a9fe:a9fe::`` would reach 169.254.169.254."""
-    found: list[ipaddress.IPv4Address] = []
-    if address.ipv4_mapped is not None:
-        found.append(address.ipv4_mapped)
-    if address.sixtofour is not None:
-        found.append(address.sixtofour)
-    if address.teredo is not None:
-        found.extend(address.teredo)
-    if address in _NAT64 or address in _IPV4_COMPATIBLE:
-        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
-    return found
-
-
-def is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """True for every address that is not plainly global: private, loopback, link-local, CGNAT (100.64.0.0/10,
-    where cloud metadata such as 100.100.100.200 lives), reserved, multicast, unspecified, and IPv6 forms wrapping
-    any of those."""
-    candidates: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [address]
-    if isinstance(address, ipaddress.IPv6Address):
-        candidates.extend(embedded_ipv4(address))
-    return any(
-        not a.is_global or a.is_multicast or a.is_reserved or a.is_unspecified or a.is_loopback or a.is_link_local
-        for a in candidates
-    )
-
-
-def check_url(url: str, trusted: frozenset[Origin]) -> None:
-    """Refuse URLs a download must not follow (scheme, malformed, and internal addresses unless the URL's host and
-    port are a trusted origin)."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise DownloadError(
-            "Refusing to download from a malformed URL (its host or port cannot be parsed).",
-            hint="The link came from the upstream; call get_task for a fresh one.",
-        ) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DownloadError(f"Refusing to download from a non-http(s) URL ({parts.scheme or 'no scheme'}).")
-    host = parts.hostname.lower()
-    port = port or (443 if parts.scheme == "https" else 80)
-    if (host, port) in trusted:
-        return
-    try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        addresses = resolve_host(host, port)
-    for address in addresses:
-        if is_internal(address):
-            raise DownloadError(
-                f"Refusing to download from {host}: it resolves to an internal address ({address}).",
-                hint="Only the configured USEAPI_BASE_URL (its host and port) may be internal (e.g. the simulator).",
-            )
-
-
-# --- running transfers in a bounded pool of threads ----------------------------------------------------------------
-
-
-class _Stopped(Exception):
-    """The call was cancelled: the worker thread stops at the next chunk."""
-
-
-async def _in_thread(work: Callable[[threading.Event], T], limiter: anyio.CapacityLimiter | None) -> T:
-    """Run ``work(stop)`` in a worker thread from ``limiter``; a cancellation sets ``stop`` and is delivered once
-    the thread has noticed it."""
-    stop = threading.Event()
-    outcome: list[T] = []
-
-    async def stop_when_cancelled() -> None:
-        try:
-            await anyio.sleep_forever()
-        finally:
-            stop.set()
-
-    try:
-        async with anyio.create_task_group() as group:
-            group.start_soon(stop_when_cancelled)
-            try:
-                outcome.append(await anyio.to_thread.run_sync(partial(work, stop), limiter=limiter))
-            except _Stopped:
-                await anyio.lowlevel.checkpoint()  # the cancellation that stopped the thread is delivered here
-                raise DownloadError("The download was stopped.") from None
-            group.cancel_scope.cancel()
-    except BaseExceptionGroup as group_error:
-        if len(group_error.exceptions) == 1:
-            raise group_error.exceptions[0] from None
-        raise
-    return outcome[0]
+# --- transfers in a bounded pool of threads ------------------------------------------------------------------------
 
 
 async def download(
@@ -226,7 +100,7 @@ async def download(
     """Stream ``url`` into ``dest`` atomically with ``http`` (a client that carries no API token); returns the number
     of bytes written. Every failure, the disk's included, is a DownloadError."""
     work = partial(_download, http, url, dest, max_bytes, trusted, deadline or Deadline(), attempts)
-    return await _in_thread(work, limiter)
+    return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
 async def fetch_bytes(
@@ -241,7 +115,7 @@ async def fetch_bytes(
     """The body of ``url`` in memory, through the same URL filter; at most ``max_bytes + 1`` bytes are read, so a
     caller sees that a body is over its cap without the rest being fetched."""
     work = partial(_fetch_bytes, http, url, max_bytes, trusted, deadline or Deadline())
-    return await _in_thread(work, limiter)
+    return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
 # --- the transfer (in the worker thread) ---------------------------------------------------------------------------
@@ -255,19 +129,18 @@ def _download(
     trusted: frozenset[Origin],
     deadline: Deadline,
     attempts: int,
-    stop: threading.Event,
 ) -> int:
     try:
         make_private_dir(dest.parent)
     except OSError as exc:
         raise DownloadError(
             f"Cannot create the output folder {dest.parent}: {exc.strerror or exc}.",
-            hint="Set KLING_MCP_OUTPUT_DIR to a writable folder (not under a file), then call download_clean again.",
+            hint="Set KLING_MCP_OUTPUT_DIR to a writable folder (not under a file).",
         ) from None
     tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
     try:
         with create_private(tmp) as fh:
-            written, total = _fetch(http, url, fh, max_bytes, trusted, deadline, attempts, stop)
+            written, total = _fetch(http, url, fh, max_bytes, trusted, deadline, attempts)
             fh.flush()
             os.fsync(fh.fileno())  # a full disk may only say so here
         problem = mp4_problem(tmp, complete=total is None)
@@ -275,7 +148,7 @@ def _download(
             unverified = " and the host announced no length" if total is None else ""
             raise DownloadError(
                 f"The downloaded file is not a complete MP4 video ({problem}){unverified}; it was discarded.",
-                hint="The connection may have been cut; call download_clean again.",
+                hint="The connection may have been cut.",
                 details={"transient": True},
             )
         os.replace(tmp, dest)
@@ -283,8 +156,7 @@ def _download(
     except OSError as exc:
         raise DownloadError(
             f"Could not write the video into {dest.parent}: {exc.strerror or exc}; no partial file was kept.",
-            hint="Free some disk space, or set KLING_MCP_OUTPUT_DIR to a writable folder, then call download_clean "
-            "again.",
+            hint="Free some disk space, or set KLING_MCP_OUTPUT_DIR to a writable folder.",
         ) from None
     finally:
         with contextlib.suppress(OSError):
@@ -305,7 +177,6 @@ def _fetch(
     trusted: frozenset[Origin],
     deadline: Deadline,
     attempts: int,
-    stop: threading.Event,
 ) -> tuple[int, int | None]:
     """Fill ``fh``; returns the bytes written and the length the host announced (None when it announced none)."""
     started = deadline.clock()
@@ -318,7 +189,7 @@ def _fetch(
             headers["Range"] = f"bytes={written}-"
         timeout = _timeout(http, deadline.limit(started, written) - deadline.clock())
         try:
-            with _open(http, url, headers, trusted, timeout) as response:
+            with _checked_stream(http, url, headers, trusted, timeout) as response:
                 if written and response.status_code != 206:
                     fh.seek(0)
                     fh.truncate()
@@ -329,7 +200,7 @@ def _fetch(
                     raise DownloadError(
                         f"The file is {total} bytes, over the {max_bytes}-byte cap (KLING_MCP_MAX_DOWNLOAD_MB)."
                     )
-                written = _copy(response, fh, written, max_bytes, stop, deadline, started)
+                written = _copy(response, fh, written, max_bytes, deadline, started)
             if total is not None and written != total:
                 raise httpx.ReadError(f"short body: {written} of {total} bytes")
             return written, total
@@ -341,21 +212,20 @@ def _fetch(
                 _too_slow(written, deadline)
     raise DownloadError(
         f"The download failed after {attempts} attempts ({type(failure).__name__}); no partial file was kept.",
-        hint="Call download_clean again.",
+        hint="The connection kept failing; it may work later.",
         details={"transient": True},
     )
 
 
-def _fetch_bytes(
-    http: httpx.Client, url: str, max_bytes: int, trusted: frozenset[Origin], deadline: Deadline, stop: threading.Event
-) -> bytes:
+def _fetch_bytes(http: httpx.Client, url: str, max_bytes: int, trusted: frozenset[Origin], deadline: Deadline) -> bytes:
     started = deadline.clock()
     body = bytearray()
     try:
-        with _open(http, url, {"Accept-Encoding": "identity"}, trusted, _timeout(http, deadline.allowance_s)) as r:
+        with _checked_stream(
+            http, url, {"Accept-Encoding": "identity"}, trusted, _timeout(http, deadline.allowance_s)
+        ) as r:
             for chunk in r.iter_raw():
-                if stop.is_set():
-                    raise _Stopped
+                anyio.from_thread.check_cancelled()  # a cancelled call stops here, at the next chunk
                 body += chunk
                 if len(body) > max_bytes:
                     break
@@ -381,7 +251,7 @@ def _too_slow(received: int, deadline: Deadline) -> None:
     raise DownloadError(
         f"The file host sent only {received} bytes in too long a time (a download may take "
         f"{deadline.allowance_s:g} s plus 1 s per {deadline.min_rate / 1000:g} kB); it was stopped and discarded.",
-        hint="The host may be overloaded; call download_clean again later.",
+        hint="The host may be overloaded; try again later.",
         details={"transient": True},
     )
 
@@ -391,13 +261,11 @@ def _copy(
     fh: BinaryIO,
     written: int,
     max_bytes: int,
-    stop: threading.Event,
     deadline: Deadline,
     started: float,
 ) -> int:
     for chunk in response.iter_raw():
-        if stop.is_set():
-            raise _Stopped
+        anyio.from_thread.check_cancelled()  # a cancelled call stops here, at the next chunk
         written += len(chunk)
         if written > max_bytes:
             raise DownloadError(
@@ -421,55 +289,41 @@ def _expected_total(response: httpx.Response, offset: int) -> int | None:
     return None
 
 
-class _open:
-    """Open a GET stream, following redirects by hand so that every hop is checked."""
-
-    def __init__(
-        self,
-        http: httpx.Client,
-        url: str,
-        headers: dict[str, str],
-        trusted: frozenset[Origin],
-        timeout: httpx.Timeout,
-    ) -> None:
-        self._http, self._url, self._headers, self._trusted, self._timeout = http, url, headers, trusted, timeout
-        self._response: httpx.Response | None = None
-
-    def __enter__(self) -> httpx.Response:
-        url = self._url
-        for _ in range(MAX_REDIRECTS + 1):
-            check_url(url, self._trusted)
+@contextlib.contextmanager
+def _checked_stream(
+    http: httpx.Client, url: str, headers: dict[str, str], trusted: frozenset[Origin], timeout: httpx.Timeout
+) -> Iterator[httpx.Response]:
+    """Open a GET stream, following redirects by hand so that every hop passes the address filter."""
+    for _ in range(MAX_REDIRECTS + 1):
+        check_url(url, trusted)
+        try:
+            request = http.build_request("GET", url, headers=headers, timeout=timeout)
+        except (httpx.InvalidURL, ValueError, UnicodeError):
+            raise DownloadError("Refusing to download from a malformed URL.") from None
+        response = http.send(request, stream=True)
+        if response.is_redirect and "Location" in response.headers:
             try:
-                request = self._http.build_request("GET", url, headers=self._headers, timeout=self._timeout)
-            except (httpx.InvalidURL, ValueError, UnicodeError):
-                raise DownloadError("Refusing to download from a malformed URL.") from None
-            response = self._http.send(request, stream=True)
-            if response.is_redirect and "Location" in response.headers:
-                try:
-                    url = urljoin(url, response.headers["Location"])
-                except ValueError:
-                    url = "malformed:"
-                response.close()
-                continue
-            if response.status_code not in (200, 206):
-                response.close()
-                transient = response.status_code == 429 or response.status_code >= 500
-                raise DownloadError(
-                    f"The file host answered HTTP {response.status_code}.",
-                    hint="Try again later."
-                    if transient
-                    else "The link may have expired; call get_task for a fresh one.",
-                    details={"transient": transient, "http_status": response.status_code},
-                )
-            self._response = response
-            return response
-        raise DownloadError(f"More than {MAX_REDIRECTS} redirects; gave up.")
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        if self._response is not None:
-            self._response.close()
+                url = urljoin(url, response.headers["Location"])
+            except ValueError:
+                url = "malformed:"
+            response.close()
+            continue
+        if response.status_code not in (200, 206):
+            response.close()
+            transient = response.status_code == 429 or response.status_code >= 500
+            raise DownloadError(
+                f"The file host answered HTTP {response.status_code}.",
+                hint="Try again later."
+                if transient
+                else "The link may have expired; ask for the task again for a fresh one.",
+                details={"transient": transient, "http_status": response.status_code},
+            )
+        try:
+            yield response
+        finally:
+            response.close()
+        return
+    raise DownloadError(f"More than {MAX_REDIRECTS} redirects; gave up.")
 
 
 # --- checking a file on disk ---------------------------------------------------------------------------------------

@@ -20,11 +20,11 @@ import respx
 from mcp import Client
 
 from kling_mcp.api.errors import DownloadError
-from kling_mcp.jobs import files
+from kling_mcp.jobs import addresses, transfers
 from kling_mcp.server import create_server
 from tests.factories import accounts, task
 from tests.jobs.mp4 import COMPLETE, box, mp4
-from tests.server.test_tools import error_of
+from tests.mcp_results import error_of
 
 pytestmark = pytest.mark.anyio
 
@@ -79,27 +79,27 @@ class Unsized(httpx.SyncByteStream):
 def test_every_address_that_is_not_global_is_refused(address: str) -> None:
     host = f"[{address}]" if ":" in address else address
     with pytest.raises(DownloadError, match="internal address"):
-        files.check_url(f"http://{host}/latest/meta-data", frozenset())
+        addresses.check_url(f"http://{host}/latest/meta-data", frozenset())
 
 
 @pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "2002:5db8:d822::1"])
 def test_global_addresses_pass(address: str) -> None:
     host = f"[{address}]" if ":" in address else address
-    files.check_url(f"https://{host}/video.mp4", frozenset())
+    addresses.check_url(f"https://{host}/video.mp4", frozenset())
 
 
 def test_a_name_resolving_to_a_6to4_internal_address_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files, "resolve_host", lambda host, port: [ipaddress.ip_address("2002:a9fe:a9fe::1")])
+    monkeypatch.setattr(addresses, "resolve_host", lambda host, port: [ipaddress.ip_address("2002:a9fe:a9fe::1")])
     with pytest.raises(DownloadError, match="internal address"):
-        files.check_url("https://sneaky.example/x.mp4", frozenset())
+        addresses.check_url("https://sneaky.example/x.mp4", frozenset())
 
 
 def test_the_upstream_exception_needs_its_host_and_its_port() -> None:
     trusted = frozenset({("127.0.0.1", 8765)})
-    files.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", trusted)
+    addresses.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", trusted)
     for other in ("http://127.0.0.1:9999/x", "http://127.0.0.1/x", "https://127.0.0.1/x"):
         with pytest.raises(DownloadError, match="internal address"):
-            files.check_url(other, trusted)
+            addresses.check_url(other, trusted)
 
 
 async def test_another_port_of_the_upstream_host_gets_no_request(make_settings: Any) -> None:
@@ -147,8 +147,8 @@ class _FullDisk:
 async def test_a_full_disk_is_a_download_error_and_leaves_nothing(
     client: Client, api: respx.MockRouter, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = files.create_private
-    monkeypatch.setattr(files, "create_private", lambda path: _FullDisk(real(path), 10_000))
+    real = transfers.create_private
+    monkeypatch.setattr(transfers, "create_private", lambda path: _FullDisk(real(path), 10_000))
     finished(api)
     api.get(CLEAN).respond(content=COMPLETE)
     err = error_of(await client.call_tool("download_clean", {"task_id": 42}))
@@ -289,7 +289,7 @@ async def test_a_symlink_under_the_default_name_is_named_as_the_cause(
 def test_the_mp4_check(tmp_path: Path, data: bytes, complete: bool, problem: str | None) -> None:
     path = tmp_path / "v.mp4"
     path.write_bytes(data)
-    found = files.mp4_problem(path, complete=complete)
+    found = transfers.mp4_problem(path, complete=complete)
     assert found is None if problem is None else (found is not None and problem in found)
 
 
@@ -318,9 +318,9 @@ class Ticks:
 
 async def test_a_trickling_host_is_cut_off_by_the_deadline(tmp_path: Path) -> None:
     http = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, stream=Trickle())))
-    deadline = files.Deadline(allowance_s=120.0, min_rate=50_000.0, clock=Ticks())
+    deadline = transfers.Deadline(allowance_s=120.0, min_rate=50_000.0, clock=Ticks())
     with anyio.fail_after(20), pytest.raises(DownloadError, match="in too long a time") as caught:
-        await files.download(
+        await transfers.download(
             http, "https://cdn.test/x.mp4", tmp_path / "x.mp4", max_bytes=10**9, trusted=frozenset(), deadline=deadline
         )
     http.close()
@@ -332,8 +332,8 @@ async def test_a_fast_download_meets_no_deadline(tmp_path: Path) -> None:
     http = httpx.Client(
         transport=httpx.MockTransport(lambda request: httpx.Response(200, stream=httpx.ByteStream(mp4(2_000_000))))
     )
-    deadline = files.Deadline(allowance_s=120.0, min_rate=50_000.0, clock=Ticks())
-    size = await files.download(
+    deadline = transfers.Deadline(allowance_s=120.0, min_rate=50_000.0, clock=Ticks())
+    size = await transfers.download(
         http, "https://cdn.test/x.mp4", tmp_path / "x.mp4", max_bytes=10**9, trusted=frozenset(), deadline=deadline
     )
     http.close()
@@ -348,13 +348,13 @@ async def test_each_request_is_given_no_more_time_than_the_deadline_leaves(tmp_p
         return httpx.Response(200, stream=httpx.ByteStream(COMPLETE))
 
     http = httpx.Client(transport=httpx.MockTransport(answer), timeout=60.0)
-    await files.download(
+    await transfers.download(
         http,
         "https://cdn.test/x.mp4",
         tmp_path / "x.mp4",
         max_bytes=10**9,
         trusted=frozenset(),
-        deadline=files.Deadline(allowance_s=5.0),
+        deadline=transfers.Deadline(allowance_s=5.0),
     )
     http.close()
     read = seen[0]["read"]

@@ -18,7 +18,7 @@ from kling_mcp import catalog
 from kling_mcp.server import create_server
 from kling_mcp.simulator import SimulatorConfig, run_in_thread
 from tests.factories import account_detail, accounts, task
-from tests.server.test_service import PNG, code_of
+from tests.tools.test_service import PNG, code_of
 
 pytestmark = pytest.mark.anyio
 

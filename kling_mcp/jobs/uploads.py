@@ -1,8 +1,10 @@
-"""Images for animate_image. Every image reaches Kling as a URL it can read: a Kling CDN URL (``*.klingai.com``, or
-the configured upstream's own host and port, e.g. the simulator's uploads) passes through; anything else (another
-http(s) URL, a local path, a file:// URL or a data: URI) is fetched or read here, checked, and uploaded with the
-upstream's own POST /assets (never anywhere else), and the returned URL is used. useapi's Postman collection says
-of every image field "use POST /assets to upload image".
+"""Local and remote media on their way to Kling (today: the frames of an image-to-video).
+
+Every image reaches Kling as a URL it can read: a Kling CDN URL (``*.klingai.com``, or the configured upstream's
+own host and port, e.g. the simulator's uploads) passes through; anything else (another http(s) URL, a local path, a
+file:// URL or a data: URI) is fetched or read here, checked, and uploaded with the upstream's own POST /assets
+(never anywhere else), and the returned URL is used. useapi's Postman collection says of every image field "use
+POST /assets to upload image".
 
 Rules, each with its own error (reference §7.1 for the upstream's limits):
 - a local file must lie under an allowed folder (KLING_MCP_ALLOWED_DIRS, default the home folder) and, when the MCP
@@ -30,7 +32,8 @@ import anyio
 
 from kling_mcp.api.client import KlingClient
 from kling_mcp.api.errors import DownloadError, InvalidParameterError
-from kling_mcp.jobs import files
+from kling_mcp.jobs import transfers
+from kling_mcp.jobs.addresses import Origin, origin
 
 MAX_IMAGE_BYTES = 10_000_000  # reference §7.1: image/png, image/jpeg "up to 10 MB" (decimal megabytes)
 MIN_SIDE_PX = 300  # reference §7.1: "min 300 px"
@@ -39,7 +42,7 @@ UPLOADABLE = {"image/png", "image/jpeg"}  # reference §7.1's Content-Type list 
 # s21-kling.klingai.com, v15-kling.klingai.com, …). Kling reads these itself; nothing needs uploading.
 KLING_CDN_DOMAIN = "klingai.com"
 # A remote image is small: 30 s, plus 1 s per 50 kB received (at most about 230 s for 10 MB).
-IMAGE_DEADLINE = files.Deadline(allowance_s=30.0)
+IMAGE_DEADLINE = transfers.Deadline(allowance_s=30.0)
 ALLOWED_TEXT = "PNG or JPEG up to 10 MB"
 
 
@@ -84,9 +87,9 @@ def is_local(value: str) -> bool:
     return not is_remote(value) and not value.startswith("data:")
 
 
-def on_kling_cdn(url: str, upstream: files.Origin | None = None) -> bool:
+def on_kling_cdn(url: str, upstream: Origin | None = None) -> bool:
     """True for a URL Kling serves itself (its CDN), or one on the configured upstream's own host and port."""
-    where = files.origin(url)
+    where = origin(url)
     if where is None:
         return False
     host = where[0]
@@ -253,13 +256,13 @@ async def fetch_remote(
     parameter: str,
     client: KlingClient,
     *,
-    trusted: frozenset[files.Origin],
+    trusted: frozenset[Origin],
     limiter: anyio.CapacityLimiter | None = None,
 ) -> bytes:
     """A remote image's bytes (at most one byte over the limit), fetched without the API token through the
     download URL filter."""
     try:
-        return await files.fetch_bytes(
+        return await transfers.fetch_bytes(
             client.media, url, max_bytes=MAX_IMAGE_BYTES, trusted=trusted, deadline=IMAGE_DEADLINE, limiter=limiter
         )
     except DownloadError as exc:
@@ -285,7 +288,7 @@ async def resolve_image(
     if value is None or not value.strip():
         return None
     value = value.strip()
-    upstream = files.origin(client.base_url)
+    upstream = origin(client.base_url)
     if is_remote(value):
         if on_kling_cdn(value, upstream):
             return value

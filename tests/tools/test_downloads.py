@@ -14,7 +14,7 @@ import respx
 from mcp import Client
 
 from kling_mcp.api.errors import DownloadError, InvalidParameterError
-from kling_mcp.jobs import files
+from kling_mcp.jobs import addresses, transfers
 from kling_mcp.server import create_server
 from tests.factories import MP4, accounts, task
 from tests.jobs.mp4 import COMPLETE
@@ -140,7 +140,7 @@ async def test_a_name_that_resolves_inside_is_refused(
     def resolve(host: str, port: int) -> list[Any]:
         return [ipaddress.ip_address("192.168.1.10")]
 
-    monkeypatch.setattr(files, "resolve_host", resolve)
+    monkeypatch.setattr(addresses, "resolve_host", resolve)
     finished(api, "https://sneaky.example/x.mp4")
     err = error_of(await client.call_tool("download_clean", {"task_id": 42}))
     assert "internal address" in err["message"]
@@ -164,15 +164,15 @@ async def test_a_redirect_to_another_public_host_is_followed(client: Client, api
 
 
 def test_the_configured_upstream_host_is_trusted_even_on_loopback() -> None:
-    files.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({("127.0.0.1", 8765)}))
+    addresses.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({("127.0.0.1", 8765)}))
     with pytest.raises(DownloadError):
-        files.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({("api.test", 443)}))
+        addresses.check_url("http://127.0.0.1:8765/cdn/works/1/clean.mp4", frozenset({("api.test", 443)}))
 
 
 @pytest.mark.parametrize("name", ["../x.mp4", "/etc/x.mp4", "a/../../x.mp4", "bad\x00.mp4"])
 def test_output_paths_are_confined(tmp_path: Path, name: str) -> None:
     with pytest.raises(InvalidParameterError) as caught:
-        files.confined_path(tmp_path, name, parameter="filename")
+        transfers.confined_path(tmp_path, name, parameter="filename")
     assert caught.value.parameter == "filename"
 
 
@@ -183,8 +183,8 @@ def test_a_symlink_out_of_the_output_folder_is_refused(tmp_path: Path) -> None:
     base.mkdir()
     (base / "link").symlink_to(outside)
     with pytest.raises(InvalidParameterError):
-        files.confined_path(base, "link/x.mp4", parameter="filename")
-    assert files.confined_path(base, "fine.mp4") == base.resolve() / "fine.mp4"
+        transfers.confined_path(base, "link/x.mp4", parameter="filename")
+    assert transfers.confined_path(base, "fine.mp4") == base.resolve() / "fine.mp4"
 
 
 async def test_an_existing_file_is_kept_unless_overwrite(client: Client, api: respx.MockRouter, settings: Any) -> None:
@@ -220,7 +220,9 @@ async def test_a_cancelled_download_stops_its_thread_and_leaves_nothing(tmp_path
     http = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, stream=Slow())))
     started = time.monotonic()
     with anyio.move_on_after(0.3) as scope:
-        await files.download(http, "https://cdn.test/x.mp4", tmp_path / "x.mp4", max_bytes=10**9, trusted=frozenset())
+        await transfers.download(
+            http, "https://cdn.test/x.mp4", tmp_path / "x.mp4", max_bytes=10**9, trusted=frozenset()
+        )
     http.close()
     assert scope.cancelled_caught and time.monotonic() - started < 2
     assert leftovers(tmp_path) == []

@@ -16,11 +16,11 @@ import pytest
 import respx
 from mcp import Client
 
-from kling_mcp.jobs import images
+from kling_mcp.jobs import uploads
 from kling_mcp.server import create_server
 from tests.factories import accounts, task
-from tests.server.test_long_jobs import png
-from tests.server.test_tools import error_of
+from tests.mcp_results import error_of
+from tests.tools.test_long_jobs import png
 
 pytestmark = pytest.mark.anyio
 
@@ -126,7 +126,7 @@ async def test_the_limit_is_ten_million_bytes(
 
 
 def test_data_uris_have_the_same_limit() -> None:
-    assert images.MAX_IMAGE_BYTES == 10_000_000
+    assert uploads.MAX_IMAGE_BYTES == 10_000_000
 
 
 # --- remote images -------------------------------------------------------------------------------------------------
@@ -200,9 +200,9 @@ async def test_a_remote_image_over_the_limit_is_refused_without_reading_it_all(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX paths")
 def test_on_kling_cdn() -> None:
-    assert images.on_kling_cdn("https://s21-kling.klingai.com/a.png")
-    assert images.on_kling_cdn("https://klingai.com/a.png")
-    assert not images.on_kling_cdn("https://klingai.com.evil.test/a.png")
-    assert not images.on_kling_cdn("https://notklingai.com/a.png")
-    assert images.on_kling_cdn("http://127.0.0.1:8765/cdn/uploads/x", ("127.0.0.1", 8765))
-    assert not images.on_kling_cdn("http://127.0.0.1:8766/cdn/uploads/x", ("127.0.0.1", 8765))
+    assert uploads.on_kling_cdn("https://s21-kling.klingai.com/a.png")
+    assert uploads.on_kling_cdn("https://klingai.com/a.png")
+    assert not uploads.on_kling_cdn("https://klingai.com.evil.test/a.png")
+    assert not uploads.on_kling_cdn("https://notklingai.com/a.png")
+    assert uploads.on_kling_cdn("http://127.0.0.1:8765/cdn/uploads/x", ("127.0.0.1", 8765))
+    assert not uploads.on_kling_cdn("http://127.0.0.1:8766/cdn/uploads/x", ("127.0.0.1", 8765))
