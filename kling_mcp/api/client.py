@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 from urllib.parse import quote
 
 import anyio
@@ -57,6 +57,7 @@ from kling_mcp.api.retry import (
     RETRYABLE_READ_STATUSES,
     RetryPolicy,
 )
+from kling_mcp.api.video import VideoEndpoints
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,16 @@ class _Bearer(httpx.Auth):
         yield request
 
 
-class KlingClient:
+class CreateBody(Protocol):
+    """What a create sends: a request model with an optional account ``email`` and its JSON body."""
+
+    @property
+    def email(self) -> str | None: ...
+
+    def to_body(self) -> dict[str, Any]: ...
+
+
+class KlingClient(VideoEndpoints):
     """Async client of useapi.net's Kling API v1.
 
     Args:
@@ -372,13 +382,21 @@ class KlingClient:
             raise _too_large(self.max_body)
         return answer
 
+    async def _read(
+        self, model: type[ModelT], method: str, path: str, *, operation: Operation, **kwargs: Any
+    ) -> ModelT:
+        """A repeatable request (``_repeatable``) whose answer is parsed as ``model``."""
+        return _parse(model, await self._repeatable(method, path, operation=operation, **kwargs))
+
     async def _create(
-        self,
-        path: str,
-        request: Text2VideoRequest | Image2VideoFramesRequest,
-        deadline: float | None,
-        tracker: CreateAttempt | None,
+        self, path: str, request: CreateBody, deadline: float | None, tracker: CreateAttempt | None
     ) -> TaskResponse:
+        """A create answered with a task (``_submit``), parsed by ``_parse_created``."""
+        return self._parse_created(await self._submit(path, request, deadline, tracker))
+
+    async def _submit(
+        self, path: str, request: CreateBody, deadline: float | None, tracker: CreateAttempt | None
+    ) -> _Answer:
         """A request that spends credits: resent only when the job was certainly not accepted.
 
         ``deadline``: seconds the whole create may take, waits and sends included (default ``create_deadline``).
@@ -395,8 +413,7 @@ class KlingClient:
         if not limit > 0:
             raise ValueError(f"deadline must be positive, not {limit!r}")
         tracker = tracker if tracker is not None else CreateAttempt()
-        answer = await self._call("POST", path, "create", limit, tracker, json=request.to_body())
-        return self._parse_created(answer)
+        return await self._call("POST", path, "create", limit, tracker, json=request.to_body())
 
     async def _call(
         self,

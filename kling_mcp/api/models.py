@@ -14,6 +14,7 @@ request models forbid them so that a typo in our own code fails loudly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
@@ -100,11 +101,47 @@ class AccountList(RootModel[dict[str, Account]]):
 
 # --- generation requests ------------------------------------------------------------------------------------------
 
+MAX_SHOTS = 6  # Postman collection: shot_1_* … shot_6_* on text2video, image2video-frames and omni
 
-class Text2VideoRequest(_Request):
-    """POST /videos/text2video body (reference §5.1). ``duration`` is sent as a string, as the docs show."""
 
-    prompt: str
+class MultiShotFields(_Request):
+    """Multi-shot fields (Postman collection, text2video / image2video-frames / omni: "multi-shot (v3 only).
+    Per-shot prompt, max 2500 chars. Min 2 shots required"; "per-shot duration in seconds. Total must be 3-15").
+    The duration is sent as a JSON number (reference §5.1: ``shot_N_duration`` number). Unset shots are omitted,
+    so a request without shots has the same body as before. Rules (2–6 shots, totals) belong to the catalog."""
+
+    shot_1_prompt: str | None = None
+    shot_1_duration: int | None = None
+    shot_2_prompt: str | None = None
+    shot_2_duration: int | None = None
+    shot_3_prompt: str | None = None
+    shot_3_duration: int | None = None
+    shot_4_prompt: str | None = None
+    shot_4_duration: int | None = None
+    shot_5_prompt: str | None = None
+    shot_5_duration: int | None = None
+    shot_6_prompt: str | None = None
+    shot_6_duration: int | None = None
+
+
+def shot_fields(shots: Sequence[tuple[str, int]]) -> dict[str, Any]:
+    """``shot_N_prompt`` / ``shot_N_duration`` keyword arguments for a request model, N from 1, in order (typed
+    ``Any`` so that ``Model(**shot_fields(...))`` type-checks; the model validates each value)."""
+    if len(shots) > MAX_SHOTS:
+        raise ValueError(f"at most {MAX_SHOTS} shots, not {len(shots)}")
+    fields: dict[str, Any] = {}
+    for number, (prompt, duration) in enumerate(shots, start=1):
+        fields[f"shot_{number}_prompt"] = prompt
+        fields[f"shot_{number}_duration"] = duration
+    return fields
+
+
+class Text2VideoRequest(MultiShotFields):
+    """POST /videos/text2video body (reference §5.1). ``duration`` is sent as a string, as the docs show.
+    ``prompt`` is "Required (unless using multi-shot)" (Postman collection), so the catalog requires it, not this
+    model."""
+
+    prompt: str | None = None
     model_name: str
     email: str | None = None
     negative_prompt: str | None = None
@@ -115,13 +152,17 @@ class Text2VideoRequest(_Request):
     enable_audio: bool | None = None
 
 
-class Image2VideoFramesRequest(_Request):
-    """POST /videos/image2video-frames body (reference §5.2). There is no aspect_ratio field on this endpoint."""
+class Image2VideoFramesRequest(MultiShotFields):
+    """POST /videos/image2video-frames body (reference §5.2). There is no aspect_ratio field on this endpoint.
+    ``element_1``…``element_3``: saved element ids, "Up to 3 … Model v3.0 only" (Postman collection)."""
 
     model_name: str
     email: str | None = None
     image: str | None = None
     image_tail: str | None = None
+    element_1: str | None = None
+    element_2: str | None = None
+    element_3: str | None = None
     prompt: str | None = None
     negative_prompt: str | None = None
     cfg_scale: float | None = None
