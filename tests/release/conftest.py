@@ -21,15 +21,9 @@ from pathlib import Path
 import pytest
 
 from scripts import release
+from tests.outside import unavailable
 
 ROOT = release.ROOT
-
-
-def unavailable(reason: str) -> None:
-    """Skip (a developer's machine without the tool or the network) or, under CI, fail."""
-    if os.environ.get("CI", "").lower() in ("true", "1"):
-        pytest.fail(f"{reason} (CI runs the release tests: this is an error there)", pytrace=False)
-    pytest.skip(f"{reason}; run with -m 'not real_clients' to leave these tests out")
 
 
 @dataclass(frozen=True)
