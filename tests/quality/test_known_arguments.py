@@ -195,7 +195,7 @@ def test_known_argument_names_with_any_values_reach_each_tools_validation(make_s
     outcomes: Counter[str] = Counter()
 
     @settings(
-        max_examples=20,
+        max_examples=30,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
