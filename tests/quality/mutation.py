@@ -213,10 +213,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mutmut", type=Path, default=Path(sys.executable).parent / "mutmut")
     parser.add_argument("--max-children", type=int, default=1)
     parser.add_argument("--report-only", action="store_true", help="summarise the last run without running")
+    parser.add_argument(
+        "--whole", action="store_true", help="every mutant of the package, not only its profile's functions"
+    )
     parser.add_argument("mutants", nargs="*", help="only these mutant names (globs), e.g. after adding a test")
     args = parser.parse_intermixed_args(argv)
     workdir: Path = args.workdir or Path("/tmp/kling-mcp-mutation") / args.package
-    selected = args.mutants or mutant_globs(PROFILES[args.package].get("functions", []))
+    selected = args.mutants or ([] if args.whole else mutant_globs(PROFILES[args.package].get("functions", [])))
     env = {**os.environ, "PATH": f"{args.mutmut.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     if not args.report_only:
         copy_tree(workdir, args.ref)
