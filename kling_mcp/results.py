@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from kling_mcp.api import video as api_video
 from kling_mcp.jobs.downloads import Download
 from kling_mcp.jobs.ledger import Job
 from kling_mcp.jobs.service import AccountBalance
@@ -304,6 +305,163 @@ class ModelList(BaseModel):
     sources: dict[str, str] = Field(description="The documents the rules come from, by the tag each rule cites.")
     source_precedence: str
     models: list[dict[str, Any]]
+    endpoints: dict[str, Any] = Field(
+        default_factory=dict, description="Every video endpoint: its tool, models, rules (with sources) and credits."
+    )
 
     def summary(self) -> str:
         return "\n".join(f"{m['name']}: {m['summary']}" for m in self.models)
+
+
+# --- elements, motions, effects (the "elements" and "video" toolsets) ----------------------------------------------
+
+# The entries of GET /videos/effects, /videos/motions and /elements are not described in the reference: an entry is
+# shown by its first name-like field, in this order (the service reads effect names the same way).
+_NAME_KEYS = ("name", "effect", "id", "key", "value", "title")
+_URL_KEYS = ("url", "resourceUrl", "videoUrl", "coverUrl", "cover", "coverImage")
+
+
+def _entry_name(entry: Any) -> str | None:
+    if isinstance(entry, str):
+        return entry.strip() or None
+    if isinstance(entry, dict):
+        for key in _NAME_KEYS:
+            value = entry.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
+
+
+def _entry_url(entry: Any) -> str | None:
+    if isinstance(entry, dict):
+        for key in _URL_KEYS:
+            value = entry.get(key)
+            if isinstance(value, str) and value.startswith(("https://", "http://")):
+                return value
+    return None
+
+
+def _tag_name(tag: Any) -> str | None:
+    """An element's tag: a name, or an object with one (useapi's January doc showed ``tag`` as an object)."""
+    if tag is None or isinstance(tag, str):
+        return tag or None
+    return _entry_name(tag)
+
+
+class ElementInfo(BaseModel):
+    element_id: str = Field(description="Pass it in elements (or element) of the video tools; @element_N in prompts.")
+    name: str | None = None
+    type: str | None = None
+    description: str | None = None
+    tag: str | None = None
+    cover_url: str | None = None
+
+    def line(self) -> str:
+        text = f"- {self.element_id}"
+        details = [d for d in (self.name, self.type, self.tag) if d]
+        if details:
+            text += f" ({', '.join(details)})"
+        if self.description:
+            text += f": {self.description}"
+        return text
+
+
+def element_info(element: api_video.Element) -> ElementInfo:
+    return ElementInfo(
+        element_id=element.id,
+        name=element.name,
+        type=element.type,
+        description=element.description,
+        tag=_tag_name(element.tag),
+        cover_url=element.coverImage,
+    )
+
+
+ELEMENT_USE = (
+    "Use the element_id in omni_video (elements, @element_1 in the prompt), animate_image or multi_image_video "
+    "(elements, kling-v3-0), or motion_control (element)."
+)
+
+
+class NewElements(BaseModel):
+    elements: list[ElementInfo] = Field(description="The element(s) created (generate_views may make several).")
+    next_step: str
+
+    def summary(self) -> str:
+        if not self.elements:
+            return f"Element created, but useapi's answer carried no element id.\n{self.next_step}"
+        lines = [f"Created {len(self.elements)} element(s):", *(e.line() for e in self.elements), self.next_step]
+        return "\n".join(lines)
+
+
+def new_elements(elements: list[api_video.Element]) -> NewElements:
+    step = ELEMENT_USE if elements else "Call list_elements to find its element_id."
+    return NewElements(elements=[element_info(e) for e in elements], next_step=step)
+
+
+class ElementList(BaseModel):
+    elements: list[ElementInfo]
+    page: int | None = None
+    page_size: int | None = None
+    next_step: str
+
+    def summary(self) -> str:
+        if not self.elements:
+            return f"No elements on this page.\n{self.next_step}"
+        return "\n".join([f"{len(self.elements)} element(s):", *(e.line() for e in self.elements), self.next_step])
+
+
+def element_list(listing: api_video.ElementList, *, page: int | None, page_size: int | None) -> ElementList:
+    elements = [element_info(e) for e in listing.elements]
+    step = ELEMENT_USE if elements else "create_element makes one from an image."
+    if page_size is not None and len(elements) >= page_size:
+        step += f" More may follow: call list_elements with page={(page or 1) + 1}."
+    return ElementList(elements=elements, page=page, page_size=page_size, next_step=step)
+
+
+class DeletedElement(BaseModel):
+    element_id: str
+    deleted: Literal[True] = True
+
+    def summary(self) -> str:
+        return f"Deleted element {self.element_id}; it can no longer be used."
+
+
+class MotionList(BaseModel):
+    mine: bool = Field(description="True: the account's own motions; false: Kling's motion templates.")
+    motions: list[Any] = Field(description="The motions as useapi lists them.")
+    next_step: str
+
+    def summary(self) -> str:
+        which = "your own motions" if self.mine else "Kling's motion templates"
+        lines = [f"{len(self.motions)} of {which}:"]
+        for entry in self.motions:
+            name, url = _entry_name(entry), _entry_url(entry)
+            lines.append(f"- {name or 'unnamed'}" + (f": {url}" if url else ""))
+        lines.append(self.next_step)
+        return "\n".join(lines)
+
+
+def motion_list(listing: api_video.Listing, *, mine: bool | None) -> MotionList:
+    return MotionList(
+        mine=bool(mine),
+        motions=listing.items,
+        next_step="Pass a motion's url as motion to motion_control, with the image of the person to move.",
+    )
+
+
+class EffectList(BaseModel):
+    effects: list[str] = Field(description="The effect names apply_effect takes.")
+    entries: list[Any] = Field(description="The effects as useapi lists them.")
+    next_step: str
+
+    def summary(self) -> str:
+        names = ", ".join(self.effects) if self.effects else "none"
+        return f"{len(self.effects)} effect(s): {names}.\n{self.next_step}"
+
+
+def effect_list(listing: api_video.Listing) -> EffectList:
+    names = [name for entry in listing.items if (name := _entry_name(entry))]
+    return EffectList(
+        effects=names, entries=listing.items, next_step="Call apply_effect with one of these names and an image."
+    )

@@ -72,6 +72,8 @@ def test_every_rule_of_every_model_names_its_source() -> None:
             "negative_prompt",
             "cfg_scale",
             "frames",
+            "multi_shot",
+            "elements",
         }
         for rule, facts in rules.items():
             assert facts, (model["name"], rule)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from kling_mcp.catalog.sources import GUIDE, SOURCES, tags
+from kling_mcp.catalog.checks import MAX_PROMPT, PROMPT_UNIT
+from kling_mcp.catalog.endpoints import ENDPOINTS, SHARED_RULES
+from kling_mcp.catalog.sources import GUIDE, SOURCES, TABLE_SOURCES, tags
 from kling_mcp.catalog.table import (
     ASPECT_RATIOS,
     DEFAULT_IMAGE2VIDEO_MODEL,
     DEFAULT_TEXT2VIDEO_MODEL,
-    MAX_PROMPT,
     MODELS,
-    PROMPT_UNIT,
     RATE_NOTE,
     RESOLUTIONS,
     ModelSpec,
@@ -21,7 +21,9 @@ from kling_mcp.catalog.table import (
 
 
 def catalog_document() -> dict[str, Any]:
-    """Everything an agent needs to pick a model: served as kling://models and by list_models."""
+    """Everything an agent needs to pick a model and an endpoint: served as kling://models and by list_models.
+    ``models`` holds what each model allows on text/image-to-video; ``endpoints`` every video endpoint's models,
+    rules (with their sources; ``inferred`` where no source states one) and credit basis."""
     return {
         "defaults": {"text_to_video": DEFAULT_TEXT2VIDEO_MODEL, "image_to_video": DEFAULT_IMAGE2VIDEO_MODEL},
         "aspect_ratios": list(ASPECT_RATIOS),
@@ -31,6 +33,8 @@ def catalog_document() -> dict[str, Any]:
         "sources": {s.tag: s.label() for s in SOURCES},
         "source_precedence": "Where two sources disagree, the newer one wins.",
         "models": [spec.describe() for spec in MODELS.values()],
+        "endpoints": {key: endpoint.describe() for key, endpoint in ENDPOINTS.items()},
+        "shared_rules": {key: [rule.describe() for rule in rules] for key, rules in SHARED_RULES.items()},
     }
 
 
@@ -83,7 +87,7 @@ def markdown_table() -> str:
             f"| {'yes' if spec.cfg_scale else 'no'} {tags((spec.cfg_scale_fact,))} "
             f"| {_frames_cell(spec)} |"
         )
-    key = "; ".join(f"[{s.tag}] {s.label()}" for s in SOURCES)
+    key = "; ".join(f"[{s.tag}] {s.label()}" for s in TABLE_SOURCES)
     legend = (
         f"Modes: std {RESOLUTIONS['std']}, pro {RESOLUTIONS['pro']}, 4k {RESOLUTIONS['4k']}; **bold** is the one sent "
         f"when `mode` is omitted. Sources: {key}. Where two sources disagree, the newer one wins; `kling://models` "

@@ -6,17 +6,21 @@ source) and what is allowed.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kling_mcp.api.errors import InvalidParameterError
 from kling_mcp.api.models import Image2VideoFramesRequest, Text2VideoRequest
+from kling_mcp.catalog import checks, references, shots
+from kling_mcp.catalog.checks import Rule
+from kling_mcp.catalog.endpoints import MAX_FRAMES_ELEMENTS, T2V_PROMPT_RULE
 from kling_mcp.catalog.table import (
     ASPECT_RATIOS,
     DEFAULT_IMAGE2VIDEO_MODEL,
     DEFAULT_TEXT2VIDEO_MODEL,
     GUIDE_ONLY_4K,
     IMAGE2VIDEO_MODELS,
-    MAX_PROMPT,
     MODELS,
     TEXT2VIDEO_MODELS,
     ModelSpec,
@@ -31,6 +35,7 @@ class Estimate:
     duration: int
     audio: bool
     note: str = ""  # a caveat the user should see with the estimate (e.g. a mode documented by one source only)
+    label: str = ""  # what is made, for the confirmation question: "kling-v3-0 video", "omni v3 video", ...
 
 
 def _model(model_name: str, *, image: bool) -> ModelSpec:
@@ -44,27 +49,8 @@ def _model(model_name: str, *, image: bool) -> ModelSpec:
     return spec
 
 
-def utf16_length(text: str) -> int:
-    """Length as JavaScript (and so useapi) counts it: UTF-16 code units; a character beyond U+FFFF counts 2."""
-    return len(text.encode("utf-16-le", errors="surrogatepass")) // 2
-
-
 def _prompt(value: str | None, *, required: bool, parameter: str = "prompt") -> str | None:
-    if value is None or not value.strip():
-        if required:
-            raise InvalidParameterError(
-                parameter, value, "must not be empty", f"non-blank text, at most {MAX_PROMPT} UTF-16 units"
-            )
-        return None
-    units = utf16_length(value)
-    if units > MAX_PROMPT:
-        raise InvalidParameterError(
-            parameter,
-            f"<{units:,} UTF-16 units; an emoji counts 2>",
-            f"longer than {MAX_PROMPT} UTF-16 units, the length useapi checks (JavaScript string length)",
-            f"1–{MAX_PROMPT} UTF-16 units",
-        )
-    return value
+    return checks.text(value, required=required, parameter=parameter)
 
 
 def _mode(spec: ModelSpec, mode: str | None, *, image: bool) -> str:
@@ -146,15 +132,61 @@ def _one_x_only(spec: ModelSpec, negative_prompt: str | None, cfg_scale: float |
             raise InvalidParameterError("cfg_scale", cfg_scale, "out of range", "a number from 0 to 1")
 
 
-def _estimate(spec: ModelSpec, mode: str, seconds: int, audio: bool | None, *, image: bool) -> Estimate:
+def _estimate(
+    spec: ModelSpec, mode: str, seconds: int, audio: bool | None, *, image: bool, story: shots.Shots | None = None
+) -> Estimate:
     credits, source = spec.estimate_credits(mode, seconds, audio)
     note = GUIDE_ONLY_4K if mode in spec.offer(image=image).guide_only else ""
-    return Estimate(credits, source, mode, seconds, spec.audio_on(mode, audio), note)
+    label = f"{spec.name} video" + (" from an image" if image else "")
+    if story is not None:
+        label += f" in {len(story.items)} shots"  # priced on their total (the clip lasts the shots' total)
+    return Estimate(credits, source, mode, seconds, spec.audio_on(mode, audio), note, label)
+
+
+def _shots(
+    spec: ModelSpec,
+    value: Sequence[Mapping[str, Any]] | None,
+    prompt: str | None,
+    duration: int | str | None,
+    *,
+    image: bool,
+) -> shots.Shots | None:
+    """Multi-shot: kling-v3-0 only (Postman: "multi-shot (v3 only)"; turbo: "no multi-shot"); None without shots."""
+    if not shots.given(value):
+        return None
+    assert value is not None
+    if not spec.multi_shot:
+        takers = [name for name, s in MODELS.items() if s.multi_shot and s.offer(image=image).offered]
+        Rule("shots", "kling-v3-0 only", spec.multi_shot_facts).refuse(
+            shots.shown(value),
+            f"{spec.name} does not take multi-shot",
+            f"omit shots, or use model_name {' or '.join(takers)}",
+        )
+    duration_rule = shots.NOT_WITH_DURATION_FRAMES if image else shots.NOT_WITH_DURATION
+    return shots.read(value, prompt=prompt, duration=duration, duration_rule=duration_rule)
+
+
+def _element_fields(ids: list[str]) -> dict[str, Any]:
+    """``element_1``, ``element_2``, ... for the request model, in order."""
+    return {f"element_{n}": element for n, element in enumerate(ids, start=1)}
+
+
+def _elements(spec: ModelSpec, value: Sequence[str] | None) -> list[str]:
+    """Saved elements on image-to-video: up to 3, kling-v3-0 only (Postman image2video-frames element_1)."""
+    if value is None or (not isinstance(value, str) and isinstance(value, Sequence) and len(value) == 0):
+        return []
+    rule = Rule("elements", f"up to {MAX_FRAMES_ELEMENTS} element ids, kling-v3-0 only", spec.elements_facts)
+    if not spec.elements:
+        takers = [name for name, s in MODELS.items() if s.elements]
+        rule.refuse(
+            value, f"{spec.name} does not take elements", f"omit elements, or use model_name {' or '.join(takers)}"
+        )
+    return references.element_ids(value, limit=MAX_FRAMES_ELEMENTS, rule=rule)
 
 
 def validate_text2video(
     *,
-    prompt: str | None,
+    prompt: str | None = None,
     model_name: str | None = None,
     aspect_ratio: str | None = None,
     mode: str | None = None,
@@ -162,33 +194,36 @@ def validate_text2video(
     negative_prompt: str | None = None,
     cfg_scale: float | None = None,
     enable_audio: bool | None = None,
+    shots: Sequence[Mapping[str, Any]] | None = None,
     email: str | None = None,
 ) -> tuple[Text2VideoRequest, Estimate]:
-    """Check a text-to-video request against the catalog and build the exact upstream body.
+    """Check a text-to-video request against the catalog and build the exact upstream body. ``shots`` (multi-shot)
+    replaces ``prompt`` and ``duration``; without shots the prompt is required.
 
     Raises InvalidParameterError naming the parameter, the value and what is allowed.
     """
     spec = _model(model_name or DEFAULT_TEXT2VIDEO_MODEL, image=False)
-    text = _prompt(prompt, required=True)
+    story = _shots(spec, shots, prompt, duration, image=False)
+    text = None if story else checks.text(prompt, required=True, rule=T2V_PROMPT_RULE)
     chosen_mode = _mode(spec, mode, image=False)
-    seconds = _duration(spec, duration)
+    seconds = story.total if story else _duration(spec, duration)
     if aspect_ratio is not None and aspect_ratio not in ASPECT_RATIOS:
         raise InvalidParameterError("aspect_ratio", aspect_ratio, "not a supported aspect ratio", list(ASPECT_RATIOS))
     _one_x_only(spec, negative_prompt, cfg_scale)
     audio = _audio(spec, chosen_mode, enable_audio)
-    assert text is not None
     request = Text2VideoRequest(
         prompt=text,
         model_name=spec.name,
         email=email,
         negative_prompt=negative_prompt,
         cfg_scale=cfg_scale,
-        duration=str(seconds),
+        duration=None if story else str(seconds),  # Postman duration: "Cannot be used with multi-shot"
         aspect_ratio=aspect_ratio or ASPECT_RATIOS[0],
         mode=chosen_mode,
         enable_audio=audio,
+        **(story.fields() if story else {}),
     )
-    return request, _estimate(spec, chosen_mode, seconds, audio, image=False)
+    return request, _estimate(spec, chosen_mode, seconds, audio, image=False, story=story)
 
 
 def validate_image2video(
@@ -203,9 +238,12 @@ def validate_image2video(
     cfg_scale: float | None = None,
     enable_audio: bool | None = None,
     aspect_ratio: str | None = None,
+    shots: Sequence[Mapping[str, Any]] | None = None,
+    elements: Sequence[str] | None = None,
     email: str | None = None,
 ) -> tuple[Image2VideoFramesRequest, Estimate]:
-    """Check an image-to-video (start/end frame) request against the catalog and build the upstream body."""
+    """Check an image-to-video (start/end frame) request against the catalog and build the upstream body. ``shots``
+    (multi-shot) replaces ``prompt`` and ``duration``; ``elements`` are saved element ids (element_1..3)."""
     spec = _model(model_name or DEFAULT_IMAGE2VIDEO_MODEL, image=True)
     if aspect_ratio is not None:
         # Postman image2video-frames has no aspect_ratio field; guide: on v3 "the aspect ratio is derived from the
@@ -230,9 +268,11 @@ def validate_image2video(
         raise InvalidParameterError(
             "image_tail", image_tail, f"{spec.name} takes the start frame only", "omit image_tail"
         )
-    text = _prompt(prompt, required=False)
+    story = _shots(spec, shots, prompt, duration, image=True)
+    text = None if story else _prompt(prompt, required=False)
+    element_ids = _elements(spec, elements)
     chosen_mode = _mode(spec, mode, image=True)
-    seconds = _duration(spec, duration)
+    seconds = story.total if story else _duration(spec, duration)
     _one_x_only(spec, negative_prompt, cfg_scale)
     audio = _audio(spec, chosen_mode, enable_audio)
     if spec.audio == "pro_only" and audio and image_tail is not None:
@@ -247,8 +287,10 @@ def validate_image2video(
         prompt=text,
         negative_prompt=negative_prompt,
         cfg_scale=cfg_scale,
-        duration=str(seconds),
+        duration=None if story else str(seconds),  # shots replace duration (see shots.NOT_WITH_DURATION_FRAMES)
         mode=chosen_mode,
         enable_audio=audio,
+        **_element_fields(element_ids),
+        **(story.fields() if story else {}),
     )
-    return request, _estimate(spec, chosen_mode, seconds, audio, image=True)
+    return request, _estimate(spec, chosen_mode, seconds, audio, image=True, story=story)

@@ -15,6 +15,8 @@ from kling_mcp.catalog.sources import (
     CFG_ONE_X,
     DURATIONS_5_10,
     DURATIONS_V3,
+    ELEMENTS_FRAMES,
+    ELEMENTS_TURBO,
     END_FRAME_ALLOWED,
     END_FRAME_MASTER,
     END_FRAME_TURBO,
@@ -24,6 +26,8 @@ from kling_mcp.catalog.sources import (
     NEGATIVE_INFERRED,
     NEGATIVE_NAMED,
     ONE_X_PARAMS,
+    SHOTS_TURBO,
+    SHOTS_V3,
     START_FRAME,
     T2V_MODES,
     T2V_NOT_OFFERED,
@@ -35,10 +39,6 @@ Mode = Literal["std", "pro", "4k"]
 Audio = Literal["default_on", "always_on", "pro_only", "sound_effects"]
 
 ASPECT_RATIOS: tuple[str, ...] = ("16:9", "9:16", "1:1")  # Postman text2video aspect_ratio: "16:9(default),9:16,1:1"
-# Postman: prompt "max length 2500 characters". useapi counts like its own script (seed kling.mjs:
-# `text.length > 2500`), i.e. JavaScript string length = UTF-16 code units: an emoji outside the BMP counts 2.
-MAX_PROMPT = 2500
-PROMPT_UNIT = "UTF-16 code units (JavaScript string length, as useapi counts): an emoji counts 2"
 DEFAULT_TEXT2VIDEO_MODEL = "kling-v1-6"  # Postman text2video model_name: "kling-v1-6(default)"; guide agrees
 DEFAULT_IMAGE2VIDEO_MODEL = "kling-v2-1"  # Postman image2video-frames model_name: "kling-v2-1(default)"
 RESOLUTIONS: dict[str, str] = {"std": "720p", "pro": "1080p", "4k": "4K"}  # guide's model table
@@ -99,6 +99,11 @@ class ModelSpec:
     image_tail: bool = True
     rates: dict[str, Rate] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # Multi-shot (``shots``) and saved elements on image-to-video (``elements``): kling-v3-0 only (Postman).
+    multi_shot: bool = False
+    multi_shot_facts: tuple[Fact, ...] = (SHOTS_V3,)
+    elements: bool = False
+    elements_facts: tuple[Fact, ...] = (ELEMENTS_FRAMES,)
 
     @property
     def text2video(self) -> bool:
@@ -142,6 +147,8 @@ class ModelSpec:
             "negative_prompt": [self.negative_prompt_fact.cite()],
             "cfg_scale": [self.cfg_scale_fact.cite()],
             "frames": [f.cite() for f in self.frames_facts],
+            "multi_shot": [f.cite() for f in self.multi_shot_facts],
+            "elements": [f.cite() for f in self.elements_facts],
         }
 
     def describe(self) -> dict[str, Any]:
@@ -165,6 +172,8 @@ class ModelSpec:
                 "aspect_ratio": "text-to-video only (image-to-video takes it from the image)",
                 "image_tail": self.image_tail,
                 "start_frame_required": self.start_frame_required,
+                "shots": self.multi_shot,
+                "elements": self.elements,
             },
             "credits": {
                 mode: {
@@ -226,8 +235,11 @@ MODELS: dict[str, ModelSpec] = {
                 "pro": Rate(8.0, 12.0, PUBLISHED),
                 "4k": Rate(16.0, 20.0, ESTIMATE),
             },
+            multi_shot=True,
+            elements=True,
             notes=(
                 "Audio is on unless enable_audio=false.",
+                "Takes multi-shot (shots: 2–6 shots, 3–15 s in all) and up to 3 saved elements on image-to-video.",
                 GUIDE_ONLY_4K + ".",
                 "Only the pro-with-audio rate is published (12 credits/s, in useapi's own v3 sample); the others "
                 "are estimates.",
@@ -247,9 +259,12 @@ MODELS: dict[str, ModelSpec] = {
             frames_facts=(START_FRAME, END_FRAME_TURBO),
             image_tail=False,
             rates={"std": Rate(6.0, 6.0, ESTIMATE), "pro": Rate(10.0, 10.0, ESTIMATE)},
+            multi_shot_facts=(SHOTS_TURBO,),
+            elements_facts=(ELEMENTS_TURBO,),
             notes=(
                 "Audio is always on and enable_audio is not accepted.",
                 "Takes no image_tail: image-to-video from the start frame only.",
+                "No multi-shot and no elements.",
                 NEGATIVE_INFERRED_NOTE + ".",
             ),
         ),

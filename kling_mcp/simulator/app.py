@@ -1,6 +1,8 @@
 """The simulator's HTTP application: the route table (``ROUTES``), the wrapper that answers 401 and turns errors into
-useapi's JSON error bodies, and a request log. The endpoints themselves are in ``handlers.py``, the rules that decide
-what a create call accepts in ``rules.py``.
+useapi's JSON error bodies, and a request log. The endpoints themselves are in ``handlers.py`` (accounts, text2video,
+image2video-frames, tasks, assets, files), ``video_handlers.py`` (the other video endpoints) and
+``element_handlers.py``; the rules that decide what a create call accepts in ``rules.py``, ``video_rules.py`` and
+``elements.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kling_mcp.simulator import handlers
+from kling_mcp.simulator import element_handlers, handlers, video_handlers
 from kling_mcp.simulator.config import SimulatorConfig
 from kling_mcp.simulator.handlers import ApiError, error_response
 from kling_mcp.simulator.state import SimulatorState
@@ -39,6 +41,22 @@ ROUTES: tuple[Endpoint, ...] = (
     Endpoint(f"{PREFIX}/accounts/{{email}}", "GET", handlers.account),
     Endpoint(f"{PREFIX}/videos/text2video", "POST", handlers.text2video),
     Endpoint(f"{PREFIX}/videos/image2video-frames", "POST", handlers.image2video_frames),
+    Endpoint(f"{PREFIX}/videos/omni", "POST", video_handlers.omni),
+    Endpoint(f"{PREFIX}/videos/image2video-elements", "POST", video_handlers.multi_image),
+    Endpoint(f"{PREFIX}/videos/image2video-effects", "POST", video_handlers.effect),
+    Endpoint(f"{PREFIX}/videos/extend", "POST", video_handlers.extend),
+    Endpoint(f"{PREFIX}/videos/motion-create", "POST", video_handlers.motion),
+    Endpoint(f"{PREFIX}/videos/motion-upload", "POST", video_handlers.motion_upload),
+    Endpoint(f"{PREFIX}/videos/motions", "GET", video_handlers.motions),
+    Endpoint(f"{PREFIX}/videos/effects", "GET", video_handlers.effects),
+    Endpoint(f"{PREFIX}/videos/effects/", "GET", video_handlers.effects),
+    Endpoint(f"{PREFIX}/elements", "GET", element_handlers.listing),
+    Endpoint(f"{PREFIX}/elements/", "GET", element_handlers.listing),
+    Endpoint(f"{PREFIX}/elements", "POST", element_handlers.create),
+    Endpoint(f"{PREFIX}/elements/tags", "GET", element_handlers.tags),
+    Endpoint(f"{PREFIX}/elements/voices", "GET", element_handlers.voices),
+    Endpoint(f"{PREFIX}/elements/{{element_id}}", "GET", element_handlers.get),
+    Endpoint(f"{PREFIX}/elements/{{element_id}}", "DELETE", element_handlers.delete),
     Endpoint(f"{PREFIX}/tasks/{{task_id}}", "GET", handlers.get_task),
     Endpoint(f"{PREFIX}/assets/download", "GET", handlers.download),
     Endpoint(f"{PREFIX}/assets/", "POST", handlers.upload),
@@ -46,6 +64,8 @@ ROUTES: tuple[Endpoint, ...] = (
     Endpoint("/cdn/works/{work_id:int}/{kind}.mp4", "GET", handlers.work_media, auth=False),
     Endpoint("/cdn/zip/{ids}.zip", "GET", handlers.zip_media, auth=False),
     Endpoint("/cdn/uploads/{name}", "GET", handlers.uploaded, auth=False),
+    Endpoint("/cdn/covers/{name}.png", "GET", handlers.cover, auth=False),
+    Endpoint("/cdn/presets/{name}.{ext}", "GET", handlers.preset_media, auth=False),
 )
 
 

@@ -13,7 +13,6 @@ import time
 import uuid
 import zipfile
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,8 +31,16 @@ from kling_mcp.api.models import (
     TaskResponse,
     Work,
 )
-from kling_mcp.simulator import media, rules
-from kling_mcp.simulator.state import FAILURE_TEXT, CapacityReached, Creation, SimTask, SimulatorState
+from kling_mcp.simulator import media, rules, video_rules
+from kling_mcp.simulator.lookups import AccountView, preset, upload_info
+from kling_mcp.simulator.state import (
+    FAILURE_TEXT,
+    CapacityReached,
+    Creation,
+    SimTask,
+    SimulatorState,
+    prompt_text,
+)
 
 GUIDELINES = "The content you uploaded appears to violate the community guidelines."  # useapi guide FAQ, verbatim
 # Reference §7.1: the upload Content-Type whitelist and size limits (MB).
@@ -51,6 +58,9 @@ UPLOAD_LIMITS = {
     "audio/ogg": 20,
 }
 TASK_KIND = {rules.TEXT2VIDEO: "m2v_txt2video_hq", rules.FRAMES: "m2v_img2video_hq"}  # reference §5.3
+# Video uploads: reference §7.1 (2025 pages) says "≤10 s"; useapi's motion-control README (June 2026) and the
+# motion-create page (Mar 2026) have a 3–30 s motion video uploaded through POST /assets. The newer sources win.
+UPLOAD_VIDEO_SECONDS = 30
 SECURED = "…secured…"  # reference §3.1: the password is always masked
 
 
@@ -143,15 +153,15 @@ async def account(request: Request, state: SimulatorState) -> Response:
 # --- generation -----------------------------------------------------------------------------------------------------
 
 
-def image_aspect(state: SimulatorState, url: str | None) -> str:
-    """An image-to-video task's aspect ratio: the one nearest to its frame's own when the frame is an asset uploaded
-    here (its bytes are at hand), else 16:9. Upload URLs are matched by path, so that an asset uploaded before a
-    restart on another port still counts."""
-    if url:
-        path = urlsplit(url).path
-        if path.startswith("/cdn/uploads/") and (item := state.upload(path.rsplit("/", 1)[1])) is not None:
-            return media.aspect_of_image(item[1]) or "16:9"
-    return "16:9"
+def image_aspect(state: SimulatorState, email: str, url: str | None) -> str:
+    """An image-to-video task's aspect ratio: the one nearest to its frame's own when the frame is a file the
+    simulator knows (an asset uploaded here: its bytes are at hand), else 16:9 (lookups.py matches URLs by path)."""
+    info = AccountView(state, email).media(url) if url else None
+    return (info.aspect_ratio if info else None) or "16:9"
+
+
+def refused(exc: rules.Refused) -> ApiError:
+    return ApiError(exc.status, exc.message, exc.status)
 
 
 async def create(request: Request, state: SimulatorState, endpoint: str) -> Response:
@@ -161,16 +171,16 @@ async def create(request: Request, state: SimulatorState, endpoint: str) -> Resp
     email = account_email(state, body.get("email"))
     try:
         accepted = rules.check(endpoint, body)
+        if endpoint == rules.FRAMES:
+            names = ("element_1", "element_2", "element_3")
+            video_rules.check_elements(accepted.body, names, AccountView(state, email), video_ok=False)
     except rules.Refused as exc:
-        raise ApiError(exc.status, exc.message, exc.status) from None
-    prompt = str(accepted.body.get("prompt") or "")
-    if "sim:moderation" in prompt and "sim:moderation-later" not in prompt:
-        raise ApiError(500, GUIDELINES)  # useapi guide: Kling answers 500 for a moderation refusal
+        raise refused(exc) from None
     stored = {k: v for k, v in accepted.body.items() if k not in rules.ROUTING_FIELDS}
     if accepted.aspect_ratio is not None:
         aspect_ratio = stored["aspect_ratio"] = accepted.aspect_ratio
     else:
-        aspect_ratio = image_aspect(state, stored.get("image") or stored.get("image_tail"))
+        aspect_ratio = image_aspect(state, email, stored.get("image") or stored.get("image_tail"))
     creation = Creation(
         kind=TASK_KIND[endpoint],
         body=stored,
@@ -181,6 +191,15 @@ async def create(request: Request, state: SimulatorState, endpoint: str) -> Resp
         aspect_ratio=aspect_ratio,
         audio=accepted.audio,
     )
+    return submit(request, state, email, creation)
+
+
+def submit(request: Request, state: SimulatorState, email: str, creation: Creation) -> Response:
+    """Record an accepted generation and answer with the submitted task (reference §5.0): 500 for the moderation
+    trigger, 429 when every job slot of the account is taken."""
+    prompt = prompt_text(creation.body)
+    if "sim:moderation" in prompt.replace("sim:moderation-later", ""):
+        raise ApiError(500, GUIDELINES)  # useapi guide: Kling answers 500 for a moderation refusal
     try:
         task = state.create(email, creation)
     except CapacityReached:
@@ -207,17 +226,18 @@ async def image2video_frames(request: Request, state: SimulatorState) -> Respons
 # --- tasks ----------------------------------------------------------------------------------------------------------
 
 
-def _work(request: Request, task: SimTask, code: int, name: str) -> Work:
+def _work(request: Request, task: SimTask, work_id: int, code: int, name: str) -> Work:
     # What the served files really are (media.py builds them to the task's duration and aspect ratio).
     width, height = media.dimensions(task.aspect_ratio)
-    url = f"{base_url(request)}/cdn/works/{task.work_id}/preview.mp4"
+    url = f"{base_url(request)}/cdn/works/{work_id}/preview.mp4"
+    milliseconds = round(media.served_seconds(task.duration) * 1000)
     return Work(
-        workId=task.work_id,
+        workId=work_id,
         status=code,
         status_name=name,
         contentType="video",
         resource=Resource(
-            resource=url, width=width, height=height, duration=task.duration * 1000, resourceKey=f"sim-{task.work_id}"
+            resource=url, width=width, height=height, duration=milliseconds, resourceKey=f"sim-{work_id}"
         ),
         cover=Resource(resource=url, width=width, height=height, duration=0),
     )
@@ -229,7 +249,7 @@ def task_response(request: Request, state: SimulatorState, task: SimTask) -> Tas
     if status is None:
         return None
     code, name, final = status
-    works = [_work(request, task, code, name)] if code == 99 else []
+    works = [_work(request, task, work_id, code, name) for work_id in task.work_ids] if code == 99 else []
     error = FAILURE_TEXT.get(code, "Generation failed.") if final and code != 99 else None
     remaining = max(0.0, task.created + task.queue_s + task.process_s - state.clock())
     return TaskResponse(
@@ -297,7 +317,7 @@ async def download(request: Request, state: SimulatorState) -> Response:
 
 async def upload(request: Request, state: SimulatorState) -> Response:
     """POST /assets/: the raw file as the body, its MIME type in Content-Type (reference §7.1)."""
-    account_email(state, request.query_params.get("email"))
+    email = account_email(state, request.query_params.get("email"))
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in UPLOAD_LIMITS:
         raise ApiError(
@@ -306,12 +326,50 @@ async def upload(request: Request, state: SimulatorState) -> Response:
     data = await request.body()
     if len(data) > UPLOAD_LIMITS[content_type] * 1024 * 1024:
         raise ApiError(400, f"File is too large: {content_type} is limited to {UPLOAD_LIMITS[content_type]} MB")
-    name = f"{uuid.uuid4().hex}.{content_type.split('/')[1]}"
+    info = upload_info(content_type, data)
+    if content_type.startswith("video/"):
+        # The error texts for an unreadable or too long video are not documented [INF].
+        if info.seconds is None:
+            raise ApiError(400, f"The file is not a readable video ({content_type}): MP4 or QuickTime (.mov) expected")
+        if info.seconds > UPLOAD_VIDEO_SECONDS:
+            raise ApiError(
+                400, f"The video lasts {info.seconds:g} s; videos are limited to {UPLOAD_VIDEO_SECONDS} seconds"
+            )
+    extension = {"video/quicktime": "mov", "audio/mpeg": "mp3"}.get(content_type, content_type.split("/")[1])
+    name = f"{uuid.uuid4().hex}.{extension}"
     state.add_upload(name, content_type, data)
-    status = 3 if content_type.startswith("image/") else 1  # reference §7.1
+    url = f"{base_url(request)}/cdn/uploads/{name}"
+    if not content_type.startswith("video/"):
+        status = 3 if content_type.startswith("image/") else 1  # reference §7.1
+        return json_response(AssetUpload(status=status, url=url, message="", fileName=name))
+    # Reference §7.1: 1 = success for videos, which also carry resourceUrl (the processed file: here the same
+    # bytes) and coverUrl; useapi's motion pages: motion-create takes the resourceUrl, and the account's videos
+    # uploaded through POST /assets are its own motions (GET /videos/motions?mine=true).
+    cover = f"{base_url(request)}/cdn/covers/{name}.png"
+    state.add_motion(email, motion_asset(name, info.seconds or 0, info.aspect_ratio, info.audio, url, cover))
     return json_response(
-        AssetUpload(status=status, url=f"{base_url(request)}/cdn/uploads/{name}", message="", fileName=name)
+        AssetUpload.model_validate(
+            {"status": 1, "url": url, "message": "", "fileName": name, "resourceUrl": url, "coverUrl": cover}
+        )
     )
+
+
+def motion_asset(
+    asset_id: str, seconds: float, aspect_ratio: str | None, audio: bool, url: str, cover: str
+) -> dict[str, object]:
+    """A motion as GET /videos/motions lists it (useapi's get-kling-videos-motions page, Jan 6 2026)."""
+    width, height = media.dimensions(aspect_ratio) if aspect_ratio else (0, 0)
+    return {
+        "assetId": asset_id,
+        "assetType": "MOTION",
+        "url": url,
+        "coverUrl": cover,
+        "duration": round(seconds * 1000),
+        "width": width,
+        "height": height,
+        "hasAudio": audio,
+        "createTime": int(time.time() * 1000),
+    }
 
 
 # --- the "CDN" (no auth) --------------------------------------------------------------------------------------------
@@ -331,7 +389,7 @@ async def zip_media(request: Request, state: SimulatorState) -> Response:
     with zipfile.ZipFile(buffer, "w") as archive:
         for work_id in request.path_params["ids"].split(","):
             task = state.work(int(work_id)) if work_id.isdigit() else None
-            if task is not None:
+            if task is not None and state.status(task) == (99, "succeed", True):
                 archive.writestr(f"{work_id}.mp4", media.video("clean", task.aspect_ratio, task.duration, task.audio))
     return media.serve(request, buffer.getvalue(), 0, "application/zip")
 
@@ -341,3 +399,24 @@ async def uploaded(request: Request, state: SimulatorState) -> Response:
     if item is None:
         return Response(status_code=404)
     return media.serve(request, item[1], 0, item[0])
+
+
+async def cover(request: Request, state: SimulatorState) -> Response:
+    """The poster of an uploaded video (its coverUrl)."""
+    item = state.upload(request.path_params["name"])
+    if item is None or not item[0].startswith("video/"):
+        return Response(status_code=404)
+    aspect = upload_info(*item).aspect_ratio or "16:9"
+    return media.serve(request, media.cover(aspect), 0, "image/png")
+
+
+async def preset_media(request: Request, _state: SimulatorState) -> Response:
+    """The preview video or cover of an effect or official motion (``presets.py``)."""
+    name, extension = request.path_params["name"], request.path_params["ext"]
+    info = preset(name, extension) if extension in ("mp4", "png") else None
+    if info is None:
+        return Response(status_code=404)
+    aspect = info.aspect_ratio or "16:9"
+    if extension == "png":
+        return media.serve(request, media.cover(aspect), 0, "image/png")
+    return media.serve(request, media.video("clean", aspect, info.seconds or 5, info.audio), 0)

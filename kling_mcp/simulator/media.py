@@ -2,16 +2,18 @@
 
 A task's video is built at request time, in pure Python, from small segments shipped as package data
 (``media/make_media.sh`` made them with ffmpeg; nothing here needs ffmpeg): the one-second H.264 segment of the
-task's aspect ratio, repeated for the task's duration, plus an AAC track when the task has audio. So a 7 s task
-serves a 7.000 s MP4 and reports exactly its width, height and duration. The preview carries a visible
-"KLING PREVIEW" watermark; the clean master does not. Optionally padded with an MP4 ``free`` box to any size
+task's aspect ratio, repeated for the task's duration (to the frame: 1/8 s), plus an AAC track when the task has
+audio. So a 7 s task serves a 7.000 s MP4 and reports exactly its width, height and duration. The preview carries
+a visible "KLING PREVIEW" watermark; the clean master does not. Optionally padded with an MP4 ``free`` box to any size
 (benchmarks), streamed in chunks with HTTP Range support.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +29,7 @@ ASPECT_RATIOS = ("16:9", "9:16", "1:1")
 _RATIO_FILES = {"16:9": "16x9", "9:16": "9x16", "1:1": "1x1"}
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 AAC_FRAME = 1024  # samples per AAC-LC frame
+FPS = 8  # frames per second of every segment (media/make_media.sh)
 
 
 @dataclass(frozen=True)
@@ -68,21 +71,37 @@ def dimensions(aspect_ratio: str) -> tuple[int, int]:
     return segment("clean", aspect_ratio).size
 
 
+def frames(seconds: float) -> int:
+    """How many video frames a clip of ``seconds`` has: the served files come in whole frames (1/8 s), at least
+    one."""
+    return max(1, round(seconds * FPS))
+
+
+def served_seconds(seconds: float) -> float:
+    """The length of the file served for a clip of ``seconds``: rounded to whole frames."""
+    return frames(seconds) / FPS
+
+
 @cache
-def video(kind: str, aspect_ratio: str, duration: int = 5, audio: bool = False) -> bytes:
-    """The preview or clean MP4 of a task: exactly ``duration`` seconds, with an AAC track when ``audio``."""
+def video(kind: str, aspect_ratio: str, duration: float = 5, audio: bool = False) -> bytes:
+    """The preview or clean MP4 of a task: ``duration`` seconds (to the frame), with an AAC track when ``audio``."""
     seg = segment(kind, aspect_ratio)
     fps = seg.fps
+    count = max(1, round(duration * fps))
+    whole, rest = divmod(count, fps)
+    # One chunk per second of video; a part second ends the file with the first frames of the segment (its first
+    # frame is the IDR frame, so the part decodes on its own).
+    chunks = [list(seg.track.samples) for _ in range(whole)] + ([list(seg.track.samples[:rest])] if rest else [])
     tracks = [
         mp4.OutTrack(
             handler=b"vide",
             timescale=fps * 1000,
             stsd=seg.track.stsd,
-            chunks=[list(seg.track.samples) for _ in range(duration)],
-            deltas=[1000] * (fps * duration),
+            chunks=chunks,
+            deltas=[1000] * count,
             sync=None
             if seg.track.sync is None
-            else [s * fps + i + 1 for s in range(duration) for i in sorted(seg.track.sync)],
+            else [s * fps + i + 1 for s, chunk in enumerate(chunks) for i in sorted(seg.track.sync) if i < len(chunk)],
             width=seg.track.width,
             height=seg.track.height,
         )
@@ -90,34 +109,41 @@ def video(kind: str, aspect_ratio: str, duration: int = 5, audio: bool = False) 
     if audio:
         tone, frame = _tone()
         rate = tone.timescale  # an audio track's timescale is its sample rate
-        frames = duration * rate // AAC_FRAME  # whole frames only: the audio ends within 64 ms before the video
-        per_second = [(s + 1) * rate // AAC_FRAME - s * rate // AAC_FRAME for s in range(duration)]
-        per_second[-1] -= sum(per_second) - frames
+        # Whole AAC frames only: the audio ends within 64 ms before the video. Chunk i of the audio covers the time
+        # of chunk i of the video.
+        ends = list(itertools.accumulate(len(chunk) for chunk in chunks))
+        bounds = [0] + [end * rate // (fps * AAC_FRAME) for end in ends]
+        per_chunk = [bounds[i + 1] - bounds[i] for i in range(len(chunks))]
         tracks.append(
             mp4.OutTrack(
                 handler=b"soun",
                 timescale=rate,
                 stsd=tone.stsd,
-                chunks=[[frame] * n for n in per_second],
-                deltas=[AAC_FRAME] * frames,
+                chunks=[[frame] * n for n in per_chunk],
+                deltas=[AAC_FRAME] * bounds[-1],
             )
         )
     return mp4.mux(tracks)
+
+
+def aspect_of_size(width: int, height: int) -> str | None:
+    """The supported aspect ratio nearest to a picture of this size; None without a size."""
+    if not width or not height:
+        return None
+    ratio = width / height
+
+    def distance(candidate: str) -> float:
+        w, h = (int(part) for part in candidate.split(":"))
+        return abs(ratio / (w / h) - 1) + abs((w / h) / ratio - 1)
+
+    return min(ASPECT_RATIOS, key=distance)
 
 
 def aspect_of_image(data: bytes) -> str | None:
     """The supported aspect ratio nearest to a PNG or JPEG image's own, read from its header; None when the bytes
     are neither or the header cannot be read."""
     size = image_size(data)
-    if size is None or not size[0] or not size[1]:
-        return None
-    ratio = size[0] / size[1]
-
-    def distance(candidate: str) -> float:
-        width, height = (int(part) for part in candidate.split(":"))
-        return abs(ratio / (width / height) - 1) + abs((width / height) / ratio - 1)
-
-    return min(ASPECT_RATIOS, key=distance)
+    return None if size is None else aspect_of_size(*size)
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
@@ -144,6 +170,19 @@ def image_size(data: bytes) -> tuple[int, int] | None:
                 return int(width), int(height)
             index += 2 + length
     return None
+
+
+@cache
+def cover(aspect_ratio: str) -> bytes:
+    """A grey PNG poster of an aspect ratio's size: the cover of an uploaded video or of a motion."""
+    width, height = dimensions(aspect_ratio)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def _padding_header(padding: int) -> bytes:

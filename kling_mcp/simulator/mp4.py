@@ -1,7 +1,8 @@
-"""Just enough ISO BMFF (MP4) to read the samples of the shipped segments and to write a new, progressive MP4 from
-them: ``ftyp``, ``moov`` (``mvhd``, one ``trak`` per track with ``stts``/``stss``/``stsc``/``stsz``/``stco``) and one
-``mdat``, as ISO/IEC 14496-12 lays them out. The sample descriptions (``stsd``: H.264 ``avc1``/``avcC``, AAC
-``mp4a``/``esds``) are copied byte for byte from the source files, so nothing here knows a codec.
+"""Just enough ISO BMFF (MP4) to read the samples of the shipped segments, to tell how long an uploaded video is
+(``probe``) and to write a new, progressive MP4 from them: ``ftyp``, ``moov`` (``mvhd``, one ``trak`` per track
+with ``stts``/``stss``/``stsc``/``stsz``/``stco``) and one ``mdat``, as ISO/IEC 14496-12 lays them out. The sample
+descriptions (``stsd``: H.264 ``avc1``/``avcC``, AAC ``mp4a``/``esds``) are copied byte for byte from the source
+files, so nothing here knows a codec.
 
 No library is used on purpose: PyAV (``av`` on PyPI) can remux, but it ships FFmpeg's libraries (tens of MB) for
 what is a few hundred lines of box writing; ``pymp4`` parses and builds boxes but does not mux.
@@ -136,6 +137,60 @@ def read_tracks(data: bytes) -> list[Track]:
             raise Mp4Error("sample tables disagree")
         tracks.append(Track(handler, timescale, stsd, tuple(samples), tuple(deltas), sync, width, height))
     return tracks
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a video file is, from its headers alone: length, picture size and whether it has sound."""
+
+    seconds: float
+    width: int
+    height: int
+    audio: bool
+
+
+def probe(data: bytes) -> Probe:
+    """The length (``mvhd``, else the longest track's ``mdhd``), the picture size (the video track's ``tkhd``) and
+    whether an audio track exists, of an MP4 or QuickTime file. Only headers are read, so any codec, B-frames or
+    fragmented files are fine. Mp4Error when the bytes are not such a file or say nothing of a length."""
+    try:
+        return _probe(data)
+    except struct.error:
+        raise Mp4Error("the file ends inside a box") from None
+
+
+def _probe(data: bytes) -> Probe:
+    moov, moov_end = _find(data, 0, len(data), b"moov")
+    mvhd, _ = _find(data, moov, moov_end, b"mvhd")
+    if data[mvhd] == 1:
+        timescale, duration = struct.unpack_from(">IQ", data, mvhd + 20)
+    else:
+        timescale, duration = struct.unpack_from(">II", data, mvhd + 12)
+    seconds = duration / timescale if timescale else 0.0
+    width = height = 0
+    audio = False
+    for kind, trak, trak_end in _boxes(data, moov, moov_end):
+        if kind != b"trak":
+            continue
+        mdia, mdia_end = _find(data, trak, trak_end, b"mdia")
+        hdlr, _ = _find(data, mdia, mdia_end, b"hdlr")
+        handler = data[hdlr + 8 : hdlr + 12]
+        mdhd, _ = _find(data, mdia, mdia_end, b"mdhd")
+        if data[mdhd] == 1:
+            track_scale, track_duration = struct.unpack_from(">IQ", data, mdhd + 20)
+        else:
+            track_scale, track_duration = struct.unpack_from(">II", data, mdhd + 12)
+        if not seconds and track_scale:
+            seconds = max(seconds, track_duration / track_scale)
+        if handler == b"soun":
+            audio = True
+        elif handler == b"vide" and not width:
+            tkhd, _ = _find(data, trak, trak_end, b"tkhd")
+            width_at = tkhd + (4 + 32 if data[tkhd] == 1 else 4 + 20) + 52
+            width, height = (value >> 16 for value in struct.unpack_from(">II", data, width_at))
+    if seconds <= 0:
+        raise Mp4Error("the file does not say how long it is")
+    return Probe(seconds, width, height, audio)
 
 
 # --- writing -------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The simulator's own reading of useapi's Kling API v1 rules for POST /videos/text2video and
 POST /videos/image2video-frames: which models, modes, durations, aspect ratios, audio settings, frames and texts
-each endpoint accepts, what it defaults to, and what a generation costs.
+each endpoint accepts, what it defaults to, and what a generation costs. The other video endpoints are read the
+same way in ``video_rules.py``, elements in ``elements.py``; ``SOURCES`` serves all three.
 
 Written from the reference documents alone, independently of the client's catalog (``kling_mcp.catalog``), so that
 the two are two readings of the same documents: ``tests/simulator/test_rules_agree.py`` holds them against each
@@ -43,6 +44,16 @@ SOURCES: dict[str, str] = {
     "DOC-SETUP": "useapi's Setup Kling page, its credit table (reference §9)",
     "GH-SORA": "useapi's own sample code, useapi/sora-2-alternatives clips (reference §5.1, §5.2, §9)",
     "REF": "the research note useapi-kling-api.md, summarising several sources",
+    "DOC-OMNI": "useapi's page post-kling-videos-omni, Dec 11 2025, updated Jan 12 2026 (workflows, references, count)",
+    "GH-OMNI": "useapi's own sample useapi/kling-api omni/ (README.md and kling-omni.mjs), June 22 2026",
+    "DOC-EXTEND": "useapi's page post-kling-videos-extend, Apr 18 2025, updated Oct 1 2025 (reference §5.0, §5.4)",
+    "DOC-EFFECTS": "useapi's page get-kling-videos-effects, Apr 18 2025, updated Jul 25 2025",
+    "DOC-MOTION": "useapi's page post-kling-videos-motion-create, Oct 7 2025, updated Mar 6 2026",
+    "DOC-MOTIONS": "useapi's page get-kling-videos-motions, Oct 7 2025, updated Jan 6 2026",
+    "BLOG-MOTION": "useapi's blog post of Oct 7 2025 announcing the motion control endpoints",
+    "GH-MOTION": "useapi's own sample useapi/kling-api motion-control/README.md, June 22 2026",
+    "DOC-ELEMENTS": "useapi's pages post-kling-elements (Jan 12 2026, updated Mar 6 2026), get-kling-elements (Jan 12 "
+    "2026) and get-kling-elements-elementId (updated Feb 9 2026)",
     "INF": "the simulator's own choice where no source speaks",
 }
 
@@ -312,7 +323,7 @@ DEFAULT_DURATION = 5  # duration.values
 MAX_TEXT = 2500  # text.length
 SHOTS = range(1, 7)
 ROUTING_FIELDS = ("email", "maxJobs", "replyUrl", "replyRef")
-_SHOT_FIELDS = tuple(f"shot_{n}_{part}" for n in SHOTS for part in ("prompt", "duration"))
+SHOT_FIELDS = tuple(f"shot_{n}_{part}" for n in SHOTS for part in ("prompt", "duration"))
 FIELDS: dict[str, tuple[str, ...]] = {
     TEXT2VIDEO: (
         "prompt",
@@ -323,7 +334,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "mode",
         "model_name",
         "enable_audio",
-        *_SHOT_FIELDS,
+        *SHOT_FIELDS,
         *ROUTING_FIELDS,
     ),
     FRAMES: (
@@ -339,7 +350,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "mode",
         "model_name",
         "enable_audio",
-        *_SHOT_FIELDS,
+        *SHOT_FIELDS,
         *ROUTING_FIELDS,
     ),
 }
@@ -413,11 +424,11 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le", errors="surrogatepass")) // 2  # JSON may carry a lone surrogate
 
 
-def _listed(values: tuple[Any, ...] | list[Any]) -> str:
+def listed(values: tuple[Any, ...] | list[Any]) -> str:
     return ", ".join(str(v) for v in values)
 
 
-def _text(body: dict[str, Any], name: str) -> str | None:
+def text(body: dict[str, Any], name: str) -> str | None:
     value = body.get(name)
     if value is None:
         return None
@@ -426,7 +437,7 @@ def _text(body: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def _whole(value: Any, name: str, rule: str) -> int:
+def whole(value: Any, name: str, rule: str) -> int:
     """A whole number from a JSON number or its text (fields.types, duration.type)."""
     problem = Refused(rule, f"Parameter {name} must be a whole number of seconds, as a string or a number")
     if isinstance(value, bool):
@@ -443,8 +454,9 @@ def _whole(value: Any, name: str, rule: str) -> int:
     raise problem
 
 
-def _fraction(value: Any) -> float:
-    problem = Refused("cfg_scale.range", f"Parameter cfg_scale must be a number from 0 to 1, got {str(value)[:40]!r}")
+def fraction(value: Any, name: str = "cfg_scale", rule: str = "cfg_scale.range") -> float:
+    """A number from 0 to 1, from a JSON number or its text (fields.types)."""
+    problem = Refused(rule, f"Parameter {name} must be a number from 0 to 1, got {str(value)[:40]!r}")
     if isinstance(value, bool):
         raise problem
     if isinstance(value, str):
@@ -457,17 +469,19 @@ def _fraction(value: Any) -> float:
     return float(value)
 
 
-def _boolean(value: Any) -> bool:
+def boolean(value: Any, name: str = "enable_audio", rule: str = "audio.values") -> bool:
+    """true or false, from a JSON boolean or its text (form-data carries every value as text: fields.types)."""
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"  # form-data carries every value as text (fields.types)
+        return value.strip().lower() == "true"
     if not isinstance(value, bool):
-        raise Refused("audio.values", "Parameter enable_audio must be true or false")
+        raise Refused(rule, f"Parameter {name} must be true or false")
     return value
 
 
-def _check_length(name: str, text: str | None) -> None:
-    if text is not None and utf16_length(text) > MAX_TEXT:
-        raise Refused("text.length", f"Parameter {name} is too long: {utf16_length(text)} characters, max {MAX_TEXT}")
+def check_length(name: str, value: str | None, limit: int = MAX_TEXT, rule: str = "text.length") -> None:
+    """Refused when ``value`` is longer than ``limit`` UTF-16 code units (text.length)."""
+    if value is not None and utf16_length(value) > limit:
+        raise Refused(rule, f"Parameter {name} is too long: {utf16_length(value)} characters, max {limit}")
 
 
 def check(endpoint: str, raw: Mapping[str, Any]) -> Accepted:
@@ -484,24 +498,24 @@ def check(endpoint: str, raw: Mapping[str, Any]) -> Accepted:
             "of its start frame",
         )
     if unknown:
-        raise Refused("fields.unknown", f"Unknown parameter {', '.join(unknown)}. Valid parameters: {_listed(allowed)}")
+        raise Refused("fields.unknown", f"Unknown parameter {', '.join(unknown)}. Valid parameters: {listed(allowed)}")
     ignored: dict[str, str] = {}
 
     # model
-    model_name = _text(body, "model_name") or DEFAULT_MODEL[endpoint]
+    model_name = text(body, "model_name") or DEFAULT_MODEL[endpoint]
     if model_name not in MODELS or endpoint not in MODELS[model_name].modes:
         rule = "model.text2video" if endpoint == TEXT2VIDEO else "model.frames"
         raise Refused(
             rule,
             f"Parameter model_name {model_name!r} is not supported by /videos/{endpoint}. "
-            f"Valid values: {_listed(models(endpoint))}",
+            f"Valid values: {listed(models(endpoint))}",
         )
     model = MODELS[model_name]
 
     # texts
-    prompt = _text(body, "prompt")
-    _check_length("prompt", prompt)
-    _check_length("negative_prompt", _text(body, "negative_prompt"))
+    prompt = text(body, "prompt")
+    check_length("prompt", prompt)
+    check_length("negative_prompt", text(body, "negative_prompt"))
     if "negative_prompt" in body and not model.honours_negative_and_cfg:
         ignored["negative_prompt"] = "negative_prompt.1x"
 
@@ -513,18 +527,18 @@ def check(endpoint: str, raw: Mapping[str, Any]) -> Accepted:
 
     # cfg_scale
     if "cfg_scale" in body:
-        body["cfg_scale"] = _fraction(body["cfg_scale"])
+        body["cfg_scale"] = fraction(body["cfg_scale"])
         if not model.honours_negative_and_cfg:
             ignored["cfg_scale"] = "cfg_scale.1x"
 
     # aspect ratio
     aspect_ratio: str | None = None
     if endpoint == TEXT2VIDEO:
-        aspect_ratio = _text(body, "aspect_ratio") or ASPECT_RATIOS[0]
+        aspect_ratio = text(body, "aspect_ratio") or ASPECT_RATIOS[0]
         if aspect_ratio not in ASPECT_RATIOS:
             raise Refused(
                 "aspect_ratio.text2video",
-                f"Parameter aspect_ratio {aspect_ratio!r} is not supported. Valid values: {_listed(ASPECT_RATIOS)}",
+                f"Parameter aspect_ratio {aspect_ratio!r} is not supported. Valid values: {listed(ASPECT_RATIOS)}",
             )
 
     # duration
@@ -535,9 +549,9 @@ def check(endpoint: str, raw: Mapping[str, Any]) -> Accepted:
     else:
         duration = DEFAULT_DURATION
         if "duration" in body:
-            duration = body["duration"] = _whole(body["duration"], "duration", "duration.type")
+            duration = body["duration"] = whole(body["duration"], "duration", "duration.type")
         if duration not in model.durations:
-            span = "3 to 15" if model.durations == _V3_SECONDS else _listed(model.durations)
+            span = "3 to 15" if model.durations == _V3_SECONDS else listed(model.durations)
             raise Refused(
                 "duration.v3" if model.durations == _V3_SECONDS else "duration.values",
                 f"Parameter duration {duration} is not supported by {model_name}. Valid values: {span} (seconds)",
@@ -545,13 +559,13 @@ def check(endpoint: str, raw: Mapping[str, Any]) -> Accepted:
 
     # mode
     modes = model.modes[endpoint]
-    mode = _text(body, "mode") or model.default_mode[endpoint]
+    mode = text(body, "mode") or model.default_mode[endpoint]
     if mode not in modes:
         rule = "mode.text2video" if endpoint == TEXT2VIDEO else "mode.frames"
         raise Refused(
             rule,
             f"Parameter mode {mode!r} is not supported by {model_name} on /videos/{endpoint}. "
-            f"Valid values: {_listed(modes)}",
+            f"Valid values: {listed(modes)}",
         )
 
     # frames
@@ -578,13 +592,19 @@ def check(endpoint: str, raw: Mapping[str, Any]) -> Accepted:
 
 def _shots(body: dict[str, Any], model: Model, ignored: dict[str, str]) -> dict[int, int]:
     """The shots of a multi-shot request, {N: seconds}; empty when it is not one (shots.*)."""
-    given = [name for name in _SHOT_FIELDS if name in body]
+    return read_shots(body, model.multi_shot, ignored)
+
+
+def read_shots(body: dict[str, Any], honoured: bool, ignored: dict[str, str]) -> dict[int, int]:
+    """The shots of a multi-shot request, {N: seconds}; empty when there are none or they are not ``honoured``
+    (then listed in ``ignored``: shots.v3). Shot durations are converted in ``body`` (shots.*)."""
+    given = [name for name in SHOT_FIELDS if name in body]
     for name in given:
         if name.endswith("_prompt"):
-            _check_length(name, _text(body, name))
+            check_length(name, text(body, name))
     if not given:
         return {}
-    if not model.multi_shot:
+    if not honoured:
         ignored.update(dict.fromkeys(given, "shots.v3"))
         return {}
     shots: dict[int, int] = {}
@@ -594,7 +614,7 @@ def _shots(body: dict[str, Any], model: Model, ignored: dict[str, str]) -> dict[
             continue
         if not prompt or seconds is None:
             raise Refused("shots.pair", f"Shot {n} needs both shot_{n}_prompt and shot_{n}_duration")
-        shots[n] = body[f"shot_{n}_duration"] = _whole(seconds, f"shot_{n}_duration", "shots.pair")
+        shots[n] = body[f"shot_{n}_duration"] = whole(seconds, f"shot_{n}_duration", "shots.pair")
         if shots[n] < 1:
             raise Refused("shots.pair", f"Parameter shot_{n}_duration must be at least 1 second")
     if len(shots) < 2:
@@ -606,7 +626,7 @@ def _shots(body: dict[str, Any], model: Model, ignored: dict[str, str]) -> dict[
 
 
 def _frames(body: dict[str, Any], model: Model, ignored: dict[str, str]) -> None:
-    image, tail = _text(body, "image"), _text(body, "image_tail")
+    image, tail = text(body, "image"), text(body, "image_tail")
     if not image and not tail:
         raise Refused("frames.one", "At least one of image (start frame) or image_tail (end frame) is required")
     if not image and model.needs_start_frame:
@@ -619,13 +639,13 @@ def _frames(body: dict[str, Any], model: Model, ignored: dict[str, str]) -> None
         ignored["image_tail"] = "frames.tail.turbo" if model.name == "kling-v3-0-turbo" else "frames.tail.v2-1-master"
     for n in (1, 2, 3):
         name = f"element_{n}"
-        _text(body, name)
+        text(body, name)
         if name in body and not model.elements:
             ignored[name] = "elements.v3"
 
 
 def _audio(body: dict[str, Any], model: Model, mode: str, ignored: dict[str, str]) -> bool:
-    asked = _boolean(body["enable_audio"]) if "enable_audio" in body else None
+    asked = boolean(body["enable_audio"]) if "enable_audio" in body else None
     if asked is not None:
         body["enable_audio"] = asked
     if model.audio == "always":

@@ -53,6 +53,12 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_open ON tasks(email, ends);
 CREATE TABLE IF NOT EXISTS uploads (name TEXT PRIMARY KEY, content_type TEXT NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS elements (
+    id TEXT PRIMARY KEY, email TEXT NOT NULL, created REAL NOT NULL, data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS motions (
+    id TEXT PRIMARY KEY, email TEXT NOT NULL, created REAL NOT NULL, data TEXT NOT NULL
+);
 """
 
 
@@ -72,19 +78,26 @@ class Account:
 class SimTask:
     id: int
     email: str
-    kind: str  # m2v_txt2video_hq | m2v_img2video_hq
+    kind: str  # the Kling task type: m2v_txt2video_hq, m2v_img2video_hq, m2v_extend_video, ...
     body: dict[str, Any]
     created: float  # the state's clock: wall-clock epoch seconds unless a test injects a clock
     queue_s: float
     process_s: float
     aspect_ratio: str
     mode: str
-    duration: int
+    duration: float  # seconds of each video (served to the frame: media.served_seconds)
     outcome: str  # succeed | fail | vanish | moderation_later | out_of_credits
     fail_status: int = 0
-    work_id: int = 0
+    work_id: int = 0  # the first work's id; a task with several works numbers them on (work_ids)
     created_ms: int = 0
     audio: bool = False
+    works: int = 1
+    credits: float = 0.0  # what the task cost (0 for tasks recorded before this field existed)
+    model_name: str = ""
+
+    @property
+    def work_ids(self) -> list[int]:
+        return [self.work_id + n for n in range(self.works)]
 
     @property
     def ends(self) -> float:
@@ -115,10 +128,11 @@ class Creation:
     body: dict[str, Any]
     model_name: str
     mode: str
-    duration: int
+    duration: float
     credits: float
     aspect_ratio: str
     audio: bool
+    works: int = 1
 
 
 @dataclass
@@ -199,12 +213,11 @@ class SimulatorState:
         return _task(rows[0][0]) if rows else None
 
     def work(self, work_id: int) -> SimTask | None:
-        if work_id % 10 != 1:  # work ids are task id x 10 + 1
-            return None
+        """The task a work belongs to: work ids are task id x 10 + 1, + 2, ... one per work (at most 9)."""
         task = self.task(work_id // 10)
-        return task if task is not None and task.work_id == work_id else None
+        return task if task is not None and work_id in task.work_ids else None
 
-    def timing(self, model_name: str, mode: str, duration: int, prompt: str) -> tuple[float, float]:
+    def timing(self, model_name: str, mode: str, duration: float, prompt: str) -> tuple[float, float]:
         config = self.config
         if config.process_seconds is not None:
             process = config.process_seconds
@@ -220,7 +233,7 @@ class SimulatorState:
     def create(self, email: str, request: Creation) -> SimTask:
         """Take a job slot, debit the balance and record the task, atomically; CapacityReached when every slot of
         the account is taken."""
-        prompt = str(request.body.get("prompt") or "")
+        prompt = prompt_text(request.body)
         outcome, fail_status = "succeed", 0
         if match := _FAIL.search(prompt):
             code = int(match.group(1))
@@ -262,6 +275,9 @@ class SimulatorState:
                 work_id=task_id * 10 + 1,
                 created_ms=int(time.time() * 1000),
                 audio=request.audio,
+                works=request.works,
+                credits=request.credits,
+                model_name=request.model_name,
             )
             conn.execute(
                 "INSERT INTO tasks (id, email, ends, data) VALUES (?, ?, ?, ?)",
@@ -295,3 +311,50 @@ class SimulatorState:
     @property
     def uploads(self) -> dict[str, tuple[str, bytes]]:
         return {str(n): (str(c), bytes(d)) for n, c, d in self._read("SELECT name, content_type, data FROM uploads")}
+
+    # --- elements and motions (JSON objects of an account, newest first) --------------------------------------------
+
+    def add_element(self, email: str, element: dict[str, Any]) -> None:
+        self._add("elements", email, str(element["id"]), element)
+
+    def element(self, email: str, element_id: str) -> dict[str, Any] | None:
+        return self._one("elements", email, element_id)
+
+    def elements(self, email: str) -> list[dict[str, Any]]:
+        return self._all("elements", email)
+
+    def delete_element(self, email: str, element_id: str) -> bool:
+        with self._tx() as conn:
+            deleted = conn.execute("DELETE FROM elements WHERE id = ? AND email = ?", (element_id, email)).rowcount
+        return bool(deleted)
+
+    def add_motion(self, email: str, motion: dict[str, Any]) -> None:
+        self._add("motions", email, str(motion["assetId"]), motion)
+
+    def motions(self, email: str) -> list[dict[str, Any]]:
+        return self._all("motions", email)
+
+    # ``table`` is always one of the two names above, never user input.
+    def _add(self, table: str, email: str, key: str, data: dict[str, Any]) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                f"INSERT INTO {table} (id, email, created, data) VALUES (?, ?, ?, ?)",
+                (key, email, self.clock(), json.dumps(data)),
+            )
+
+    def _one(self, table: str, email: str, key: str) -> dict[str, Any] | None:
+        rows = self._read(f"SELECT data FROM {table} WHERE id = ? AND email = ?", (key, email))
+        return dict(json.loads(rows[0][0])) if rows else None
+
+    def _all(self, table: str, email: str) -> list[dict[str, Any]]:
+        rows = self._read(f"SELECT data FROM {table} WHERE email = ? ORDER BY created DESC, rowid DESC", (email,))
+        return [dict(json.loads(row[0])) for row in rows]
+
+
+def prompt_text(body: dict[str, Any]) -> str:
+    """The prompts of a request (prompt and every shot_N_prompt): where the trigger words are looked for."""
+    return " ".join(
+        str(value)
+        for key, value in body.items()
+        if key == "prompt" or (key.startswith("shot_") and key.endswith("_prompt"))
+    )
