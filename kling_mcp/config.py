@@ -42,7 +42,12 @@ ENVIRONMENT: dict[str, str] = {
     "KLING_MCP_MAX_DOWNLOAD_MB": "Largest file a download may write, in MB (default 2048).",
     "KLING_MCP_HTTP_TOKEN": "Bearer token MCP clients must send when serving HTTP on a non-loopback address.",
     "KLING_MCP_SIMULATE": "true: serve on the embedded simulator, as --simulate does (no account; default false).",
+    "KLING_MCP_TOOLSETS": "Tool families to serve, comma-separated: core, video, elements (default: all). core "
+    "(generation, tasks, balance, models) is always served; fewer tools cost the agent fewer tokens a turn.",
 }
+
+# The tool families KLING_MCP_TOOLSETS chooses from (the names of kling_mcp.tools' toolsets).
+TOOLSET_NAMES: tuple[str, ...] = ("core", "video", "elements")
 
 ConfirmPolicy = Literal["never", "always", "above"]
 
@@ -98,6 +103,7 @@ class Settings:
     download_timeout: float = 120.0
     http_token: SecretStr | None = None
     simulate: bool = False
+    toolsets: tuple[str, ...] = TOOLSET_NAMES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -150,6 +156,8 @@ class Settings:
         if (http_token := text("KLING_MCP_HTTP_TOKEN")) is not None:
             values["http_token"] = SecretStr(http_token)
         values["simulate"] = _flag(env, "KLING_MCP_SIMULATE", settings.simulate)
+        if (toolsets := text("KLING_MCP_TOOLSETS")) is not None:
+            values["toolsets"] = _toolsets(toolsets)
         values.update(overrides)
         return replace(settings, **values)  # type: ignore[arg-type]
 
@@ -188,6 +196,18 @@ def _confirm(raw: str) -> dict[str, object]:
         except ValueError:
             pass
     raise SettingsError("KLING_MCP_CONFIRM must be never, always, or above:N (N credits)")
+
+
+def _toolsets(raw: str) -> tuple[str, ...]:
+    """The families named (``core`` always among them), in TOOLSET_NAMES order; an unknown name is refused."""
+    names = {name.strip().lower() for name in raw.split(",") if name.strip()}
+    unknown = sorted(names - set(TOOLSET_NAMES))
+    if unknown:
+        raise SettingsError(
+            f"KLING_MCP_TOOLSETS names unknown toolset(s) {', '.join(unknown)}; allowed: {', '.join(TOOLSET_NAMES)} "
+            "(comma-separated; core is always on)"
+        )
+    return tuple(name for name in TOOLSET_NAMES if name == "core" or name in names)
 
 
 def default_output_dir() -> Path:

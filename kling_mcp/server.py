@@ -1,6 +1,6 @@
 """The MCP server: the toolsets of ``kling_mcp/tools`` on one ``MCPServer``, over one service for its whole life.
 
-Each family declares its tools in its own module (``tools/video.py``, ``tools/tasks.py``, ...); this module only
+Each family declares its tools in its own module (``tools/generation.py``, ``tools/tasks.py``, ...); this module only
 puts them together, with the guard that checks every call's arguments first (``tools/guard.py``) and the protocol
 methods MCPServer has no decorator for (``tools/lowlevel.py``).
 """
@@ -15,7 +15,7 @@ from mcp.server.mcpserver import MCPServer
 from kling_mcp import __version__
 from kling_mcp.config import Settings
 from kling_mcp.jobs.service import KlingService
-from kling_mcp.tools import TOOLSETS, Toolset
+from kling_mcp.tools import Toolset, selected
 from kling_mcp.tools.context import AppState
 from kling_mcp.tools.guard import ArgumentGuard
 from kling_mcp.tools.lowlevel import serve_protocol_methods
@@ -40,8 +40,11 @@ def _lifespan(settings: Settings) -> Callable[[MCPServer[AppState]], AbstractAsy
     return lifespan
 
 
-def create_server(settings: Settings, toolsets: Sequence[Toolset] = TOOLSETS) -> MCPServer[AppState]:
-    """Build the MCP server. Nothing is opened until a client connects (the lifespan)."""
+def create_server(settings: Settings, toolsets: Sequence[Toolset] | None = None) -> MCPServer[AppState]:
+    """Build the MCP server with the toolsets KLING_MCP_TOOLSETS chose (``settings.toolsets``) unless ``toolsets``
+    are given. Nothing is opened until a client connects (the lifespan)."""
+    if toolsets is None:
+        toolsets = selected(settings.toolsets)
     mcp = MCPServer[AppState](
         "kling-mcp",
         title="Kling AI video (useapi.net)",

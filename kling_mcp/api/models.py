@@ -270,3 +270,4 @@ class AssetUpload(_Response):
     url: str
     message: str | None = None
     fileName: str | None = None
+    resourceUrl: str | None = None  # reference §7.1: video uploads only (the processed file)

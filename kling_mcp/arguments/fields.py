@@ -12,9 +12,10 @@ refusal names the parameter, the value, the rule and what the chosen model allow
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 MAX_ID = 2**63 - 1  # task and work ids are kept in SQLite INTEGER columns (signed 64-bit): larger ones cannot exist
 
@@ -39,6 +40,31 @@ def optional(description: str, *, schema: dict[str, Any] | None = None, **constr
     """An optional parameter (see the module's rule). ``constraints`` (``ge``, ``le``, ``max_length``) are enforced
     here; ``schema`` is published only (the catalog enforces it, per model)."""
     return Field(default=None, description=description, json_schema_extra=_without_null(schema or {}), **constraints)
+
+
+def _empty_when_null(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _without_empty_default(extra: dict[str, Any]) -> Any:
+    def edit(schema: dict[str, Any]) -> None:
+        if schema.get("default") == "":
+            del schema["default"]
+        schema.update(extra)
+
+    return edit
+
+
+def text(description: str, *, schema: dict[str, Any] | None = None) -> Any:
+    """An optional free text (a prompt), ``""`` when left out (and when null). Its type stays exactly ``str``: the SDK
+    (``FuncMetadata.pre_parse_json``, mirrored by ``tools/guard.py``) reads a string given for any other type as JSON
+    first, so a prompt written as a JSON object would become a dict and be refused. Its schema follows the module's
+    rule (no default). ``Generation.catalog_fields`` hands the catalog ``None`` for ``""``."""
+    return Field(default="", description=description, json_schema_extra=_without_empty_default(schema or {}))
+
+
+OptionalText = Annotated[str, BeforeValidator(_empty_when_null)]
+"""The type of a ``text(...)`` field: ``Annotated[OptionalText, text("...")]``."""
 
 
 def choice(default: str, description: str, values: tuple[str, ...] | list[str]) -> Any:
@@ -66,6 +92,14 @@ IdempotencyKey = Annotated[
         max_length=200,
     ),
 ]
-TaskId = Annotated[
-    int, Field(ge=1, le=MAX_ID, description="The task_id from generate_video or animate_image (1 to 2^63-1).")
-]
+TaskId = Annotated[int, Field(ge=1, le=MAX_ID, description="The task_id a video tool returned (1 to 2^63-1).")]
+
+
+@dataclass(frozen=True)
+class MediaInput:
+    """One path-or-URL parameter as the user gave it: ``label`` is its user-facing name ("image", "images[0]",
+    "video", "motion"), ``kind`` says which checks it gets (jobs.uploads.check_local_media)."""
+
+    label: str
+    value: str
+    kind: Literal["image", "video"]

@@ -285,6 +285,12 @@ class Downloader:
             temporary,
         )
 
+    async def source_url(self, work_id: int, preview_url: str, email: str | None) -> tuple[str, str | None]:
+        """The URL of a finished video to hand back to Kling as a source (omni's video_1): the watermark-free master
+        when the account can have it, else the watermarked preview and the reason."""
+        url, _clean, reason, _temporary = await self._clean_url(work_id, preview_url, email)
+        return url, reason
+
     async def _clean_url(self, work_id: int, preview_url: str, email: str | None) -> tuple[str, bool, str | None, bool]:
         """The URL to fetch, whether it is the clean master, why not, and whether that refusal was temporary."""
         try:

@@ -394,6 +394,10 @@ class Ledger:
             lambda: self._update_sync(job_id, task_id=task_id, state=state, status=status, status_name=status_name)
         )
 
+    async def mark_made(self, job_id: int, params: dict[str, Any]) -> Job:
+        """A submission that makes no task (an element) was answered: ``params`` is the request and what it made."""
+        return await self._run(lambda: self._update_sync(job_id, state="succeeded", params=params))
+
     async def mark_rejected(self, job_id: int, error: str) -> Job:
         """The upstream refused the submission: nothing was created, nothing spent."""
         return await self._run(lambda: self._update_sync(job_id, state="rejected", error=error))

@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import anyio
 from anyio.abc import TaskGroup
+from pydantic import BaseModel
 
 from kling_mcp import catalog
 from kling_mcp.api.client import CreateAttempt, KlingClient
@@ -29,15 +30,31 @@ from kling_mcp.api.errors import (
     KlingError,
     SubmitOutcomeUnknownError,
 )
-from kling_mcp.api.models import AccountDetail, Image2VideoFramesRequest, TaskResponse, Text2VideoRequest
+from kling_mcp.api.models import AccountDetail, TaskResponse
 from kling_mcp.api.retry import RetryPolicy
-from kling_mcp.arguments import AnimateImage, GenerateVideo
+from kling_mcp.api.video import Element, ElementList, Listing
+from kling_mcp.arguments import (
+    AnimateImage,
+    ApplyEffect,
+    CreateElement,
+    DeleteElement,
+    ExtendVideo,
+    GenerateVideo,
+    Generation,
+    ListEffects,
+    ListElements,
+    ListMotions,
+    MotionControl,
+)
+from kling_mcp.arguments.fields import MediaInput
 from kling_mcp.config import Settings, token_placeholder
-from kling_mcp.jobs import uploads
+from kling_mcp.jobs import uploads, videos
+from kling_mcp.jobs.addresses import origin
+from kling_mcp.jobs.creations import VIDEO_BOUNDS, Creation, creation_of, model_label, prompt_of
 from kling_mcp.jobs.downloads import Download, Downloader
 from kling_mcp.jobs.ledger import IdempotencyConflict, Job, Ledger, LedgerUnavailableError
 from kling_mcp.jobs.spending import WINDOW, Budget, Spending, spending
-from kling_mcp.jobs.tasks import Facts, TaskReport, report_of, task_state
+from kling_mcp.jobs.tasks import Facts, TaskReport, report_of, task_state, videos_of
 from kling_mcp.jobs.waiting import Progress, TaskWatcher, no_progress
 
 logger = logging.getLogger(__name__)
@@ -56,6 +73,42 @@ def _check_key(idempotency_key: str | None) -> None:
         raise InvalidParameterError(
             "idempotency_key", idempotency_key, "must not be blank", "any non-blank string, or omit it"
         )
+
+
+def _source_task(args: Generation) -> tuple[int, int | None] | None:
+    """The previous task whose video an omni call edits or references (``video_task_id`` + ``video_work_id``)."""
+    task_id = getattr(args, "video_task_id", None)
+    return None if task_id is None else (task_id, getattr(args, "video_work_id", None))
+
+
+def _effect_name(item: Any) -> str | None:
+    """An effect's name in GET /videos/effects' answer, whose entry shape is not documented: a plain string, or an
+    object's name-like field."""
+    if isinstance(item, str):
+        return item.strip() or None
+    if isinstance(item, dict):
+        for key in ("name", "effect", "id", "key", "value"):
+            if isinstance(item.get(key), str) and item[key].strip():
+                return str(item[key]).strip()
+    return None
+
+
+def _made_elements(job: Job) -> list[Element]:
+    """The elements an earlier create_element with the same idempotency_key made (nothing new is sent)."""
+    if job.state == "succeeded":
+        return [Element.model_validate(item) for item in job.params.get("made", [])]
+    if job.state == "submitting":
+        raise SubmissionInProgressError(
+            f"An element with this idempotency_key is being created right now (since {job.created_at}).",
+            hint="Call again with the same idempotency_key in a few seconds. Nothing new was sent.",
+            details={"ledger_id": job.id},
+        )
+    raise SubmitOutcomeUnknownError(
+        f"An element with this idempotency_key was already sent and its outcome is {job.state}: "
+        f"{job.error or 'no answer came back'}.",
+        hint="It may exist: look in the account's elements before using a new key.",
+        details={"ledger_id": job.id},
+    )
 
 
 class _UnusableLedger:
@@ -122,6 +175,7 @@ class KlingService:
         self._background = background
         self._in_flight: set[anyio.CancelScope] = set()
         self._default_email: str | None = None
+        self._effects: dict[str, list[str]] = {}
 
     @classmethod
     @asynccontextmanager
@@ -262,46 +316,148 @@ class KlingService:
     async def generate(
         self, args: GenerateVideo, *, progress: Progress = no_progress, batch: str | None = None
     ) -> TaskReport:
-        """Text to video, checked against the catalog before anything is sent. ``batch`` marks the ledger rows of one
-        batch run."""
-        request, estimate = catalog.validate_text2video(**args.catalog_fields())
-        return await self._submit(
-            "text2video", request, estimate, args.idempotency_key, args.email, args.wait_seconds, progress, batch
-        )
+        """Text to video. ``batch`` marks the ledger rows of one batch run."""
+        return await self.create(args, progress=progress, batch=batch)
 
     async def animate(
         self, args: AnimateImage, *, progress: Progress = no_progress, roots: list[Path] | None = None
     ) -> TaskReport:
-        """Image to video from a start and/or end frame: https URLs, local files or data: URIs. Every catalog and
-        file rule is checked before anything is uploaded or submitted."""
+        """Image to video from a start and/or end frame: https URLs, local files or data: URIs."""
+        return await self.create(args, progress=progress, roots=roots)
+
+    async def create(
+        self,
+        args: Generation,
+        *,
+        progress: Progress = no_progress,
+        roots: list[Path] | None = None,
+        batch: str | None = None,
+    ) -> TaskReport:
+        """Any task-creating tool (``creations.CREATIONS``). Every catalog and file rule is checked before anything is
+        uploaded or submitted; the idempotency key and the spending limits before anything is uploaded; the job is
+        recorded before the create is sent, and the create is sent once."""
+        creation = creation_of(args)
         key = args.idempotency_key
         _check_key(key)  # before anything is read or uploaded
-        frames = args.frames()
-        # The catalog sees the user's own values (errors quote them); uploads happen only once every rule passed.
-        _, estimate = catalog.validate_image2video(
-            **{**args.catalog_fields(), **{k: (v.strip() or None) if v else None for k, v in frames.items()}}
-        )
-        await uploads.check_local_images(list(frames.items()), self.settings.allowed_dirs, roots)
-        account = await self.resolve_email(args.email)
+        media = args.media()
+        account: str | None = None
+        extra: dict[str, Any] = {}
+        if isinstance(args, ExtendVideo):
+            account = await self.resolve_email(args.email, task_id=args.task_id)
+            extra = await self._extend_source(args.task_id, account)
+        if isinstance(args, ApplyEffect):
+            account = await self.resolve_email(args.email)
+            extra = {"known_effects": await self._effect_names(account)}
+        source = _source_task(args)
+        shown = {"video": f"<the video of task {source[0]}>"} if source else {}
+        # The catalog sees the user's own values first (errors quote them); uploads happen only once every rule passed.
+        creation.validate(**{**args.catalog_fields(), **shown, **extra})
+        seconds = await self._check_media(media, roots)
+        if isinstance(args, MotionControl):
+            extra["motion_seconds"] = seconds.get("motion")
+        _, estimate = creation.validate(**{**args.catalog_fields(), **shown, **extra})
+        account = account or await self.resolve_email(args.email)
         if key and (earlier := await self.ledger.find_key(key)) is not None:
             return await self._reused(earlier, Facts(idempotency_key=key, email=account))
         # The spending limits, checked again when the job is claimed, are checked here too: nothing is uploaded for a
         # call that would be refused.
         await self.check_budget(estimate.credits)
-        uploaded = {
-            name: await uploads.resolve_image(
-                value,
-                name,
+        warning = None
+        resolved: dict[str, str] = {}
+        if source:
+            resolved["video"], warning = await self._task_video(*source, account)
+        for item in media:
+            resolved[item.label] = await self._upload(item, account, roots)
+        from_task = {"video": resolved["video"]} if source else {}
+        request, estimate = creation.validate(**{**args.catalog_fields_with(resolved), **from_task, **extra})
+        return await self._submit(
+            creation, request, estimate, key, account, args.wait_seconds, progress, batch, warning=warning
+        )
+
+    async def _check_media(self, media: list[MediaInput], roots: list[Path] | None) -> dict[str, float | None]:
+        """Every file rule of a call's images and videos, nothing uploaded; the length of each local video."""
+        return await uploads.check_local_media(
+            media,
+            self.settings.allowed_dirs,
+            roots,
+            video_bounds=VIDEO_BOUNDS,
+            upstream=origin(self.client.base_url),
+        )
+
+    async def _upload(self, item: MediaInput, account: str, roots: list[Path] | None) -> str:
+        """The URL to send for one image or video the user gave (uploaded to useapi first unless it is a URL useapi
+        can read)."""
+        if item.kind == "video":
+            low, high = VIDEO_BOUNDS.get(item.label, (None, videos.UPLOAD_MAX_SECONDS))
+            video = await videos.resolve_video(
+                item.value,
+                item.label,
                 client=self.client,
                 email=account,
                 allowed=self.settings.allowed_dirs,
                 roots=roots,
                 limiter=self.downloader.threads,
+                min_seconds=low,
+                max_seconds=high,
             )
-            for name, value in frames.items()
-        }
-        request, estimate = catalog.validate_image2video(**{**args.catalog_fields(), **uploaded})
-        return await self._submit("image2video", request, estimate, key, account, args.wait_seconds, progress, None)
+            return video.url
+        url = await uploads.resolve_image(
+            item.value,
+            item.label,
+            client=self.client,
+            email=account,
+            allowed=self.settings.allowed_dirs,
+            roots=roots,
+            limiter=self.downloader.threads,
+        )
+        assert url is not None  # media() lists only values given
+        return url
+
+    async def _finished_video(self, task_id: int, account: str, parameter: str) -> TaskResponse:
+        """A task that must be a succeeded video task (the source of an extension or of an omni edit)."""
+        task = await self.watcher.poll(task_id, account)
+        state = task_state(task)
+        if state != "succeeded":
+            raise InvalidParameterError(
+                parameter,
+                task_id,
+                f"task {task_id} is {state}; only a succeeded video task can be used",
+                "the task_id of a succeeded video task",
+            )
+        if not videos_of(task):
+            raise InvalidParameterError(
+                parameter, task_id, f"task {task_id} has no video", "the task_id of a succeeded video task"
+            )
+        return task
+
+    async def _extend_source(self, task_id: int, account: str) -> dict[str, Any]:
+        """What the catalog needs of the task to extend: useapi extends "a finished video task" (reference §5.4)."""
+        task = await self._finished_video(task_id, account, "task_id")
+        job = await self.ledger.get(task_id)
+        first = videos_of(task)[0]
+        return {"source_model": job.model_name if job else None, "source_seconds": first.duration_s}
+
+    async def _task_video(self, task_id: int, work_id: int | None, account: str) -> tuple[str, str | None]:
+        """The URL of a previous task's video, to send as omni's ``video_1``: its watermark-free master when the
+        account can have it (so the edit does not carry the preview's watermark), else the preview, said in a
+        warning."""
+        task = await self._finished_video(task_id, account, "video_task_id")
+        previews = {video.work_id: video.url for video in videos_of(task)}
+        if work_id is None:
+            work_id = next(iter(previews))
+        elif work_id not in previews:
+            raise InvalidParameterError("video_work_id", work_id, f"task {task_id} has no such work", list(previews))
+        url, reason = await self.downloader.source_url(work_id, previews[work_id], account)
+        if reason is None:
+            return url, None
+        return url, f"The source video is task {task_id}'s WATERMARKED preview: {reason}"
+
+    async def _effect_names(self, account: str) -> list[str]:
+        """The effect names GET /videos/effects lists, read once per account and process."""
+        if account not in self._effects:
+            listing = await self.client.list_effects(account)
+            self._effects[account] = [name for item in listing.items if (name := _effect_name(item))]
+        return self._effects[account]
 
     async def check_budget(self, credits: float) -> None:
         """Refuse (BudgetExceededError) a call of this estimate that the spending limits would not allow now."""
@@ -313,42 +469,46 @@ class KlingService:
             spent = await self.ledger.spent(now - WINDOW)
             self.budget.check_window(credits, [(job.created_at, job.credits) for job in spent], now)
 
-    def estimate(self, args: GenerateVideo | AnimateImage) -> catalog.Estimate:
-        """The credit estimate of a generation, validating it (used to ask for confirmation before submitting).
-        For image to video, any frame given stands as a URL: the frames' own checks come later."""
-        if isinstance(args, GenerateVideo):
-            return catalog.validate_text2video(**args.catalog_fields())[1]
-        frames = {name: "https://frame" if value else None for name, value in args.frames().items()}
-        return catalog.validate_image2video(**{**args.catalog_fields(), **frames})[1]
+    def estimate(self, args: Generation) -> catalog.Estimate:
+        """The credit estimate of a task-creating call, validating it (used to ask for confirmation before
+        submitting). Images and videos stand as URLs (their own checks come later); an extension is estimated
+        without its source task, and an effect without the list of effects."""
+        placeholders = {item.label: f"https://{item.kind}.invalid/{n}" for n, item in enumerate(args.media())}
+        from_task = {"video": "https://video.invalid/task"} if _source_task(args) else {}
+        return creation_of(args).validate(**{**args.catalog_fields_with(placeholders), **from_task})[1]
 
     async def _submit(
         self,
-        kind: str,
-        request: Text2VideoRequest | Image2VideoFramesRequest,
+        creation: Creation,
+        request: BaseModel,
         estimate: catalog.Estimate,
         idempotency_key: str | None,
         email: str | None,
         wait_seconds: float,
         progress: Progress,
         batch: str | None,
+        *,
+        warning: str | None = None,
     ) -> TaskReport:
         _check_key(idempotency_key)
         account = await self.resolve_email(email)
         request = request.model_copy(update={"email": account})
+        model_name = model_label(request)
         facts = Facts(
-            model_name=request.model_name,
+            model_name=model_name,
             email=account,
             estimated_credits=estimate.credits,
             estimate_note=estimate.note or None,
             idempotency_key=idempotency_key,
+            warning=warning,
         )
         try:
             job = await self.ledger.begin(
-                kind=kind,
+                kind=creation.kind,
                 params=request.model_dump(mode="json", exclude_none=True, exclude={"email"}),
                 email=account,
-                model_name=request.model_name,
-                prompt=request.prompt,
+                model_name=model_name,
+                prompt=prompt_of(request),
                 credits_estimated=estimate.credits,
                 idempotency_key=idempotency_key,
                 batch=batch,
@@ -357,7 +517,7 @@ class KlingService:
         except IdempotencyConflict as conflict:
             return await self._reused(conflict.job, facts)
 
-        sent = await self._send_recorded(job.id, kind, request, idempotency_key)
+        sent = await self._send_recorded(job.id, creation, request, idempotency_key)
         if sent.error is not None:
             raise sent.error
         created = sent.created
@@ -376,9 +536,7 @@ class KlingService:
             return await self.get_task(task_id, account, wait_seconds=wait_seconds, progress=progress, facts=facts)
         return report_of(created, facts=facts)
 
-    async def _send_recorded(
-        self, job_id: int, kind: str, request: Text2VideoRequest | Image2VideoFramesRequest, key: str | None
-    ) -> _Sent:
+    async def _send_recorded(self, job_id: int, creation: Creation, request: BaseModel, key: str | None) -> _Sent:
         """Send a create and record its outcome in the ledger. Both run in the service's own task group, so a caller
         that is cancelled or disconnects (the MCP client gave up) stops waiting at once while the create still
         finishes, within its deadline, and its task id is recorded: a retry with the same key then finds it."""
@@ -388,7 +546,7 @@ class KlingService:
             # Never raises but cancellation: it may run in the service's task group, where an error would stop the
             # server. A ledger that fails while recording the outcome is logged (with the task id) and reported.
             try:
-                await self._send_and_record(sent, job_id, kind, request, key)
+                await self._send_and_record(sent, job_id, creation, request, key)
             except Exception as exc:
                 task_id = sent.created.task.id if sent.created and sent.created.task else None
                 logger.error("recording ledger job %s (task %s) failed: %s", job_id, task_id, exc)
@@ -427,18 +585,13 @@ class KlingService:
         self,
         sent: _Sent,
         job_id: int,
-        kind: str,
-        request: Text2VideoRequest | Image2VideoFramesRequest,
+        creation: Creation,
+        request: BaseModel,
         key: str | None,
     ) -> None:
         attempt = sent.attempt
         try:
-            if isinstance(request, Text2VideoRequest):
-                created = await self.client.create_text2video(request, deadline=self.create_deadline, tracker=attempt)
-            else:
-                created = await self.client.create_image2video_frames(
-                    request, deadline=self.create_deadline, tracker=attempt
-                )
+            created: TaskResponse = await creation.send(self.client, request, self.create_deadline, attempt)
         except SubmitOutcomeUnknownError as exc:
             with anyio.CancelScope(shield=True):
                 await self.ledger.mark_unknown(job_id, exc.message)
@@ -473,7 +626,7 @@ class KlingService:
         assert created.task is not None
         task_id = created.task.id
         # From here on the task exists and is billed: its id reaches the log whatever the ledger does.
-        logger.info("submitted %s task %s (%s, ledger job %s)", kind, task_id, request.model_name, job_id)
+        logger.info("submitted %s task %s (%s, ledger job %s)", creation.kind, task_id, model_label(request), job_id)
         try:
             with anyio.CancelScope(shield=True):
                 await self.ledger.mark_submitted(
@@ -513,6 +666,77 @@ class KlingService:
             )
         task = await self.watcher.poll(job.task_id, job.email)
         return report_of(task, facts=replace(facts, reused=True, estimated_credits=job.credits_estimated))
+
+    # --- elements, motions, effects (no task, no credits) --------------------------------------------------------
+
+    async def create_element(self, args: CreateElement, *, roots: list[Path] | None = None) -> list[Element]:
+        """POST /elements: a reusable character or object. Checked against the catalog and the file rules before
+        anything is uploaded; recorded in the ledger before it is sent (kind ``element``) so that its
+        idempotency_key works as a generation's does; sent once (a resend could make a second element)."""
+        key = args.idempotency_key
+        _check_key(key)
+        media = args.media()
+        catalog.validate_element(**args.catalog_fields())
+        await self._check_media(media, roots)
+        account = await self.resolve_email(args.email)
+        if key and (earlier := await self.ledger.find_key(key)) is not None:
+            return _made_elements(earlier)
+        resolved = {item.label: await self._upload(item, account, roots) for item in media}
+        request = catalog.validate_element(**args.catalog_fields_with(resolved)).model_copy(update={"email": account})
+        params = request.model_dump(mode="json", exclude_none=True, exclude={"email"})
+        try:
+            job = await self.ledger.begin(
+                kind="element",
+                params=params,
+                email=account,
+                model_name=None,
+                prompt=request.name,
+                credits_estimated=None,
+                idempotency_key=key,
+            )
+        except IdempotencyConflict as conflict:
+            return _made_elements(conflict.job)
+        # Shielded like a task's create: a caller that gives up does not leave the element made but unrecorded.
+        with anyio.CancelScope(shield=True):
+            try:
+                async with self._known_account(account):
+                    created = await self.client.create_element(request)
+            except SubmitOutcomeUnknownError as exc:
+                await self.ledger.mark_unknown(job.id, exc.message)
+                raise
+            except KlingError as exc:
+                await self._release(job.id, exc.message, key)
+                raise
+            made = [element.model_dump(mode="json", exclude_none=True) for element in created.elements]
+            await self.ledger.mark_made(job.id, {**params, "made": made})
+        logger.info("created element(s) %s", ", ".join(e.id for e in created.elements) or "(no id in the answer)")
+        return created.elements
+
+    async def list_elements(self, args: ListElements) -> ElementList:
+        account = await self.resolve_email(args.email)
+        async with self._known_account(account):
+            return await self.client.list_elements(
+                tag=args.tag, page_num=args.page, page_size=args.page_size, email=account
+            )
+
+    async def delete_element(self, args: DeleteElement) -> str:
+        account = await self.resolve_email(args.email)
+        async with self._known_account(account):
+            await self.client.delete_element(args.element_id, account)
+        logger.info("deleted element %s", args.element_id)
+        return args.element_id
+
+    async def list_motions(self, args: ListMotions) -> Listing:
+        account = await self.resolve_email(args.email)
+        async with self._known_account(account):
+            return await self.client.list_motions(mine=args.mine, email=account)
+
+    async def list_effects(self, args: ListEffects) -> Listing:
+        account = await self.resolve_email(args.email)
+        async with self._known_account(account):
+            listing = await self.client.list_effects(account)
+        self._effects[account] = [name for item in listing.items if (name := _effect_name(item))]
+        return listing
 
     # --- polling, waiting, downloading ---------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Local and remote media on their way to Kling (today: the frames of an image-to-video).
+"""Local and remote media on their way to Kling: images here, videos in ``videos.py`` (which reuses the reading).
 
 Every image reaches Kling as a URL it can read: a Kling CDN URL (``*.klingai.com``, or the configured upstream's
 own host and port, e.g. the simulator's uploads) passes through; anything else (another http(s) URL, a local path, a
@@ -14,6 +14,9 @@ Rules, each with its own error (reference §7.1 for the upstream's limits):
 - a remote image is fetched through the same URL filter as videos (no internal addresses) and the same size limit;
 - it must be an image by its bytes (JPEG, PNG; WebP is recognised but useapi accepts only PNG and JPEG);
 - at most 10 MB (10,000,000 bytes), and at least 300 px on each side where the size can be read from the header.
+
+``check_local_media`` runs every local check of a call's images and videos, without uploading anything: what the
+service runs before asking for confirmation and before the first upload.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ import binascii
 import os
 import stat
 import struct
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import anyio
@@ -34,6 +39,9 @@ from kling_mcp.api.client import KlingClient
 from kling_mcp.api.errors import DownloadError, InvalidParameterError
 from kling_mcp.jobs import transfers
 from kling_mcp.jobs.addresses import Origin, origin
+
+if TYPE_CHECKING:  # a runtime import would load kling_mcp.arguments (and through it the catalog) from here
+    from kling_mcp.arguments.fields import MediaInput
 
 MAX_IMAGE_BYTES = 10_000_000  # reference §7.1: image/png, image/jpeg "up to 10 MB" (decimal megabytes)
 MIN_SIDE_PX = 300  # reference §7.1: "min 300 px"
@@ -44,6 +52,26 @@ KLING_CDN_DOMAIN = "klingai.com"
 # A remote image is small: 30 s, plus 1 s per 50 kB received (at most about 230 s for 10 MB).
 IMAGE_DEADLINE = transfers.Deadline(allowance_s=30.0)
 ALLOWED_TEXT = "PNG or JPEG up to 10 MB"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How one kind of media is read from a file or a data: URI: its name in messages, its size cap, what is allowed
+    (for the errors), and examples of a file:// URL and a data: URI."""
+
+    noun: str
+    max_bytes: int
+    size_text: str
+    allowed: str
+    file_example: str
+    data_example: str
+
+    @property
+    def a_file(self) -> str:
+        return f"{'an' if self.noun[:1] in 'aeiou' else 'a'} {self.noun} file"
+
+
+IMAGE = Limits("image", MAX_IMAGE_BYTES, "10 MB", ALLOWED_TEXT, "file:///path/to.png", "data:image/png;base64,...")
 
 
 def sniff(data: bytes) -> str | None:
@@ -100,11 +128,11 @@ def on_kling_cdn(url: str, upstream: Origin | None = None) -> bool:
     )
 
 
-def local_path(value: str) -> Path:
+def local_path(value: str, parameter: str = "image", example: str = "file:///path/to.png") -> Path:
     if value.startswith("file://"):
         parts = urlsplit(value)
         if parts.netloc not in ("", "localhost"):
-            raise InvalidParameterError("image", value, "file:// URLs must name a local file", "file:///path/to.png")
+            raise InvalidParameterError(parameter, value, "file:// URLs must name a local file", example)
         return Path(unquote(parts.path))
     return Path(value).expanduser()
 
@@ -124,7 +152,7 @@ def _outside(parameter: str, path: Path, allowed: Sequence[Path]) -> InvalidPara
     )
 
 
-def check_allowed(path: Path, allowed: Sequence[Path], parameter: str) -> Path:
+def check_allowed(path: Path, allowed: Sequence[Path], parameter: str, noun: str = "image") -> Path:
     """The resolved path, if it lies under one of ``allowed``.
 
     Confinement is checked first on the path as written (made absolute and normalised, without touching the
@@ -147,14 +175,14 @@ def check_allowed(path: Path, allowed: Sequence[Path], parameter: str) -> Path:
         resolved = path.absolute().resolve()
     except (OSError, RuntimeError):
         raise InvalidParameterError(
-            parameter, text, "the path cannot be resolved (a loop of symbolic links?)", "an existing image file"
+            parameter, text, "the path cannot be resolved (a loop of symbolic links?)", f"an existing {noun} file"
         ) from None
     if not any(real is not None and _under(resolved, real) for _, real in roots):
         raise _outside(parameter, path, allowed)
     try:
         resolved.stat()
     except OSError:
-        raise InvalidParameterError(parameter, text, "no such file", "an existing image file") from None
+        raise InvalidParameterError(parameter, text, "no such file", f"an existing {noun} file") from None
     return resolved
 
 
@@ -192,63 +220,75 @@ def check_image(data: bytes, parameter: str, shown: str) -> str:
     return mime
 
 
-def decode_data_uri(value: str, parameter: str) -> bytes:
+def decode_data_uri(value: str, parameter: str, limits: Limits = IMAGE) -> bytes:
     header, _, payload = value.partition(",")
     if ";base64" not in header:
-        raise InvalidParameterError(parameter, value[:40], "data: URIs must be base64", "data:image/png;base64,...")
+        raise InvalidParameterError(parameter, value[:40], "data: URIs must be base64", limits.data_example)
     # Refuse cheaply before decoding: base64 is 4 characters for every 3 bytes.
-    if len(payload) * 3 // 4 > MAX_IMAGE_BYTES + 3:
+    if len(payload) * 3 // 4 > limits.max_bytes + 3:
         raise InvalidParameterError(
             parameter,
             f"<data URI of {len(payload)} characters>",
-            f"over useapi's 10 MB image limit ({MAX_IMAGE_BYTES:,} bytes)",
-            ALLOWED_TEXT,
+            f"over useapi's {limits.size_text} {limits.noun} limit ({limits.max_bytes:,} bytes)",
+            limits.allowed,
         )
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidParameterError(parameter, value[:40], "not valid base64", "data:image/png;base64,...") from None
+        raise InvalidParameterError(parameter, value[:40], "not valid base64", limits.data_example) from None
 
 
-def _read_regular(path: Path, parameter: str) -> bytes:
-    """At most MAX_IMAGE_BYTES + 1 bytes of ``path``, which must be a non-empty regular file. Opened without
+def _read_regular(path: Path, parameter: str, limits: Limits = IMAGE) -> bytes:
+    """At most ``limits.max_bytes`` + 1 bytes of ``path``, which must be a non-empty regular file. Opened without
     blocking (a FIFO swapped in cannot hang the call) and without following a symlink swapped in since the check."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
         raise InvalidParameterError(
-            parameter, str(path), f"the file cannot be opened ({exc.strerror or exc})", "a readable image file"
+            parameter, str(path), f"the file cannot be opened ({exc.strerror or exc})", f"a readable {limits.noun} file"
         ) from None
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise InvalidParameterError(parameter, str(path), "not a regular file", "an image file")
+            raise InvalidParameterError(parameter, str(path), "not a regular file", limits.a_file)
         if info.st_size == 0:
             # Also what /proc and /sys files report: their real length is unknown, so they are never read.
             raise InvalidParameterError(
-                parameter, str(path), "the file is empty (or a special file of unknown size)", ALLOWED_TEXT
+                parameter, str(path), "the file is empty (or a special file of unknown size)", limits.allowed
             )
-        if info.st_size > MAX_IMAGE_BYTES:
+        if info.st_size > limits.max_bytes:
             raise InvalidParameterError(
                 parameter,
                 str(path),
-                f"the file is {info.st_size:,} bytes, over useapi's 10 MB limit ({MAX_IMAGE_BYTES:,} bytes)",
-                ALLOWED_TEXT,
+                f"the file is {info.st_size:,} bytes, over useapi's {limits.size_text} limit "
+                f"({limits.max_bytes:,} bytes)",
+                limits.allowed,
             )
         try:
-            return fh.read(MAX_IMAGE_BYTES + 1)
+            return fh.read(limits.max_bytes + 1)
         except OSError as exc:
             raise InvalidParameterError(
-                parameter, str(path), f"the file cannot be read ({exc.strerror or exc})", "a readable image file"
+                parameter,
+                str(path),
+                f"the file cannot be read ({exc.strerror or exc})",
+                f"a readable {limits.noun} file",
             ) from None
 
 
-async def read_local(value: str, parameter: str, allowed: Sequence[Path], roots: Sequence[Path] | None = None) -> bytes:
-    path = check_allowed(local_path(value), allowed, parameter)
+async def read_local(
+    value: str,
+    parameter: str,
+    allowed: Sequence[Path],
+    roots: Sequence[Path] | None = None,
+    *,
+    limits: Limits = IMAGE,
+    limiter: anyio.CapacityLimiter | None = None,
+) -> bytes:
+    path = check_allowed(local_path(value, parameter, limits.file_example), allowed, parameter, limits.noun)
     if roots is not None:
-        path = check_allowed(path, roots, parameter)
-    return await anyio.to_thread.run_sync(partial(_read_regular, path, parameter))
+        path = check_allowed(path, roots, parameter, limits.noun)
+    return await anyio.to_thread.run_sync(partial(_read_regular, path, parameter, limits), limiter=limiter)
 
 
 async def fetch_remote(
@@ -317,3 +357,40 @@ async def check_local_images(
             check_image(data, parameter, value)
         elif value and value.strip().startswith("data:"):
             check_image(decode_data_uri(value.strip(), parameter), parameter, "<data URI>")
+
+
+async def check_local_media(
+    items: Sequence[MediaInput],
+    allowed: Sequence[Path],
+    roots: Sequence[Path] | None = None,
+    *,
+    video_bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
+    upstream: Origin | None = None,
+) -> dict[str, float | None]:
+    """Every local check of a call's media, without uploading anything (run before asking for confirmation and
+    before the first upload, so that no file is sent for a call that a later file would make fail).
+
+    Images get ``check_image`` when local or a data: URI (a remote image is fetched only when it is resolved).
+    Videos get ``videos.classify`` (plain http and other schemes refused at once) and, when local or a data: URI,
+    ``videos.check_video`` with their label's ``(min_seconds, max_seconds)`` from ``video_bounds`` (a label not
+    there: useapi's upload limits). ``upstream`` is the configured upstream's origin, whose http URLs are kept as
+    ``resolve_video`` keeps them. Returns each video label's length in seconds, None for a URL (not read here)."""
+    from kling_mcp.jobs import videos  # videos imports this module
+
+    seconds: dict[str, float | None] = {}
+    for item in items:
+        value = item.value.strip()
+        if not value:
+            continue
+        if item.kind == "video":
+            low, high = (video_bounds or {}).get(item.label, (None, videos.UPLOAD_MAX_SECONDS))
+            if videos.classify(value, item.label, upstream) == "url":
+                seconds[item.label] = None
+                continue
+            data, shown = await videos.read_video(value, item.label, allowed, roots, bounds=(low, high))
+            seconds[item.label] = videos.check_video(data, item.label, shown, min_seconds=low, max_seconds=high).seconds
+        elif value.startswith("data:"):
+            check_image(decode_data_uri(value, item.label), item.label, "<data URI>")
+        elif is_local(value):
+            check_image(await read_local(value, item.label, allowed, roots), item.label, value)
+    return seconds

@@ -1,18 +1,30 @@
 """The MCP layer: the tools and resources, one module per family, each declaring a ``Toolset``.
 
 Adding a family is a module here (its tools, declared with its ``Toolset``), its argument models in
-``kling_mcp/arguments/``, its rules in the catalog, and one line in ``TOOLSETS`` below. ``core`` (today's seven tools)
-is always served; the other names are what KLING_MCP_TOOLSETS will choose from.
+``kling_mcp/arguments/``, its rules in the catalog, its name in ``config.TOOLSET_NAMES`` and one line in ``TOOLSETS``
+below. ``core`` (generate_video, animate_image, get_task, download_clean, get_balance, list_jobs, list_models) is
+always served; KLING_MCP_TOOLSETS chooses among the others (``selected``).
 """
 
-from kling_mcp.tools import account, catalog, tasks, video
+from collections.abc import Iterable
+
+from kling_mcp.tools import account, catalog, elements, generation, tasks, video
 from kling_mcp.tools.registry import Toolset
 
 TOOLSETS: tuple[Toolset, ...] = (
-    video.toolset,
+    generation.toolset,
     tasks.toolset,
     account.toolset,
     catalog.toolset,
+    video.toolset,
+    elements.toolset,
 )
 
-__all__ = ["TOOLSETS", "Toolset"]
+
+def selected(names: Iterable[str]) -> tuple[Toolset, ...]:
+    """The toolsets of the given family names, ``core`` always among them, in ``TOOLSETS`` order."""
+    chosen = {"core", *names}
+    return tuple(toolset for toolset in TOOLSETS if toolset.name in chosen)
+
+
+__all__ = ["TOOLSETS", "Toolset", "selected"]

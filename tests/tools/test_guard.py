@@ -45,7 +45,7 @@ async def test_an_unknown_tool_is_a_coded_error(client: Client, api: respx.MockR
 @pytest.mark.parametrize(
     ("tool", "arguments", "parameter"),
     [
-        ("generate_video", {"prompt": None}, "prompt"),
+        ("generate_video", {"prompt": ["a fox"]}, "prompt"),
         ("generate_video", {"prompt": "a fox", "duration": "[5]"}, "duration"),
         ("generate_video", {"prompt": "a fox", "idempotency_key": "k" * 201}, "idempotency_key"),
         ("animate_image", {"image": '["https://cdn.test/a.png"]'}, "image"),

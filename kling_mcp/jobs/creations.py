@@ -1,0 +1,89 @@
+"""The task-creating endpoints, one row each: the tool arguments it answers, its ledger kind, the catalog check that
+builds its body, and the client call that sends it. ``KlingService.create`` runs every row the same way (validate,
+check files, idempotency, budget, upload, record, send once, wait); a new endpoint is a row here, its rules in the
+catalog and its arguments in ``kling_mcp/arguments``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from kling_mcp import catalog
+from kling_mcp.api.client import CreateAttempt, KlingClient
+from kling_mcp.api.models import TaskResponse
+from kling_mcp.arguments import (
+    AnimateImage,
+    ApplyEffect,
+    ExtendVideo,
+    GenerateVideo,
+    Generation,
+    MotionControl,
+    MultiImageVideo,
+    OmniVideo,
+)
+from kling_mcp.jobs.videos import UPLOAD_MAX_SECONDS
+
+Send = Callable[..., Awaitable[TaskResponse]]
+Validate = Callable[..., tuple[Any, catalog.Estimate]]
+
+# The length bounds of a video the user gives as a file, by tool and parameter: (shortest, longest) seconds.
+# useapi uploads a video through POST /assets with "≤10 s" (reference §7.1); a motion reference must last
+# "3-30 seconds" (Postman, motion-create), so a local motion file can be 3–10 s and a longer one must be a URL.
+VIDEO_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "video": (None, UPLOAD_MAX_SECONDS),
+    "motion": (3.0, UPLOAD_MAX_SECONDS),
+}
+
+
+@dataclass(frozen=True)
+class Creation:
+    """One task-creating endpoint."""
+
+    kind: str  # the ledger's kind (list_jobs shows it)
+    validate: Validate  # the catalog's check: keyword arguments -> (upstream body, estimate)
+    sender: Callable[[KlingClient], Send]  # the client method that sends the body
+
+    def send(self, client: KlingClient, request: BaseModel, deadline: float, tracker: CreateAttempt) -> Awaitable[Any]:
+        return self.sender(client)(request, deadline=deadline, tracker=tracker)
+
+
+CREATIONS: dict[type[Generation], Creation] = {
+    GenerateVideo: Creation("text2video", catalog.validate_text2video, lambda c: c.create_text2video),
+    AnimateImage: Creation("image2video", catalog.validate_image2video, lambda c: c.create_image2video_frames),
+    OmniVideo: Creation("omni", catalog.validate_omni, lambda c: c.create_omni_video),
+    MultiImageVideo: Creation(
+        "image2video-elements", catalog.validate_multi_image, lambda c: c.create_image2video_elements
+    ),
+    ExtendVideo: Creation("extend", catalog.validate_extend, lambda c: c.create_extend_video),
+    MotionControl: Creation("motion", catalog.validate_motion, lambda c: c.create_motion_video),
+    ApplyEffect: Creation("effects", catalog.validate_effect, lambda c: c.create_image2video_effects),
+}
+
+
+def creation_of(args: Generation) -> Creation:
+    return CREATIONS[type(args)]
+
+
+def model_label(request: BaseModel) -> str | None:
+    """What the ledger and the results name as the model: the request's model_name, else the endpoint's version
+    (omni's ``omni_version``, v3 by default per the Postman collection)."""
+    name = getattr(request, "model_name", None)
+    if name:
+        return str(name)
+    if hasattr(request, "omni_version"):
+        return f"omni-{getattr(request, 'omni_version', None) or 'v3'}"
+    return None
+
+
+def prompt_of(request: BaseModel) -> str | None:
+    """The prompt the ledger records: the request's, or its shots' prompts in order."""
+    prompt = getattr(request, "prompt", None)
+    if prompt:
+        return str(prompt)
+    shots = [getattr(request, f"shot_{n}_prompt", None) for n in range(1, 7)]
+    told = [f"[{n}] {text}" for n, text in enumerate(shots, start=1) if text]
+    return " ".join(told) or None
