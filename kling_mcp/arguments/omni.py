@@ -43,7 +43,7 @@ MOTION_MODELS = endpoints.MOTION_MODEL_NAMES
 MAX_MULTI_IMAGES = endpoints.MAX_MULTI_IMAGES
 OMNI_ASPECT_RATIOS = (*catalog.ASPECT_RATIOS, endpoints.FRAMES_ASPECT)
 
-VIDEO_SOURCES = "an https URL, or a local MP4/MOV path (under the allowed folders; 100 MB, 10 s at most)"
+VIDEO_SOURCES = "an https URL, or a local MP4/MOV path (under the allowed folders; 100 MB, 30 s at most)"
 
 
 class OmniVideo(Generation):
@@ -197,7 +197,7 @@ class MotionControl(Generation):
         str,
         Field(
             description="The movement to copy: a 3–30 s video as an https URL (such as a list_motions url), or a "
-            "local MP4/MOV of 3–10 s."
+            "local MP4/MOV of 3–30 s."
         ),
     ]
     model_name: Annotated[

@@ -30,9 +30,9 @@ from kling_mcp.jobs.videos import UPLOAD_MAX_SECONDS
 Send = Callable[..., Awaitable[TaskResponse]]
 Validate = Callable[..., tuple[Any, catalog.Estimate]]
 
-# The length bounds of a video the user gives as a file, by tool and parameter: (shortest, longest) seconds.
-# useapi uploads a video through POST /assets with "≤10 s" (reference §7.1); a motion reference must last
-# "3-30 seconds" (Postman, motion-create), so a local motion file can be 3–10 s and a longer one must be a URL.
+# The length bounds of a video the user gives as a file, by parameter: (shortest, longest) seconds. Uploads through
+# POST /assets take up to UPLOAD_MAX_SECONDS (jobs/videos.py says which sources); a motion reference must last
+# "3-30 seconds" (Postman, motion-create).
 VIDEO_BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "video": (None, UPLOAD_MAX_SECONDS),
     "motion": (3.0, UPLOAD_MAX_SECONDS),

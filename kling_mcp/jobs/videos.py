@@ -42,12 +42,15 @@ from kling_mcp.jobs import uploads
 from kling_mcp.jobs.addresses import Origin, origin
 
 MAX_VIDEO_BYTES = 100_000_000  # reference §7.1: video/mp4, video/quicktime "100 MB" (decimal, as images' 10 MB)
-UPLOAD_MAX_SECONDS = 10.0  # reference §7.1: uploaded videos "720p/1080p, ≤10 s"
+# Reference §7.1 (useapi's POST /assets pages of 2025) says uploaded videos are "≤10 s"; useapi's motion-create page
+# (March 2026) and its motion-control README (June 2026) have the 3–30 s motion video uploaded through POST /assets.
+# The newer sources win: 30 s.
+UPLOAD_MAX_SECONDS = 30.0
 MP4 = "video/mp4"
 QUICKTIME = "video/quicktime"
 # Reference §7.1: the only video Content-Types POST /assets accepts.
 UPLOADABLE = (MP4, QUICKTIME)
-UPLOAD_LIMITS_TEXT = "useapi's upload limits for videos: MP4 or QuickTime, 100 MB, 720p/1080p, at most 10 s"
+UPLOAD_LIMITS_TEXT = "useapi's upload limits for videos: MP4 or QuickTime, 100 MB, 720p/1080p, at most 30 s"
 # Top-level boxes a classic QuickTime movie (no ftyp) may start with (QuickTime File Format, "Overview of QTFF").
 _CLASSIC_FIRST = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
 _IMAGE_NAMES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WebP"}

@@ -53,7 +53,7 @@ For a clip longer than 15 s, extend the result again. To change a clip rather th
 {NEXT}"""
 
 MOTION_DESCRIPTION = f"""Make the person in an image move like a reference video (a dance, a gesture). {SPEND}
-motion: a 3–30 s video URL (list_motions has templates) or a local 3–10 s MP4/MOV.
+motion: a 3–30 s video URL (list_motions has templates) or a local 3–30 s MP4/MOV.
 For motion described in a prompt, use animate_image.
 Models:
 - kling-v3-0: std/pro, element keeps the character

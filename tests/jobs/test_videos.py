@@ -174,19 +174,19 @@ def test_a_movie_that_cannot_be_read_is_refused_saying_why(data: bytes, words: s
 
 
 def test_longer_than_the_upload_limit_names_it() -> None:
-    assert videos.check_video(movie(10.0), "video", "clip.mp4").seconds == 10.0
-    error = refusal(movie(10.5))
-    assert "lasts 10.50 s" in error.message and "useapi's upload limit for videos (POST /assets) is 10 s" in (
+    assert videos.check_video(movie(30.0), "video", "clip.mp4").seconds == 30.0
+    error = refusal(movie(30.5))
+    assert "lasts 30.50 s" in error.message and "useapi's upload limit for videos (POST /assets) is 30 s" in (
         error.message
     )
 
 
 def test_the_callers_bounds_are_its_own_and_the_upload_limit_is_still_named() -> None:
-    bounds = {"min_seconds": 3.0, "max_seconds": 30.0}
-    assert videos.check_video(movie(25.0), "motion", "dance.mp4", **bounds).seconds == 25.0
-    long = refusal(movie(31.0), "motion", **bounds)
-    assert "lasts 31.00 s; motion allows at most 30 s" in long.message and "of 3–30 s" in long.message
-    assert "upload limits for videos" in long.message and "at most 10 s" in long.message
+    bounds = {"min_seconds": 3.0, "max_seconds": 20.0}
+    assert videos.check_video(movie(15.0), "motion", "dance.mp4", **bounds).seconds == 15.0
+    long = refusal(movie(21.0), "motion", **bounds)
+    assert "lasts 21.00 s; motion allows at most 20 s" in long.message and "of 3–20 s" in long.message
+    assert "upload limits for videos" in long.message and "at most 30 s" in long.message
     short = refusal(movie(2.5), "motion", **bounds)
     assert "lasts 2.50 s; motion needs at least 3 s" in short.message
     assert videos.check_video(movie(45.0), "video", "long.mp4", max_seconds=None).seconds == 45.0
@@ -260,7 +260,7 @@ async def test_a_data_uri_is_decoded_checked_and_uploaded(api: respx.MockRouter,
     resolved = await resolve(kling, "data:video/mp4;base64," + base64.b64encode(data).decode(), Path("/nowhere"))
     assert resolved == videos.ResolvedVideo(UPLOADED, 4.0) and upload.calls.last.request.content == data
     with pytest.raises(InvalidParameterError) as caught:
-        await resolve(kling, "data:video/mp4;base64," + base64.b64encode(movie(12.0)).decode(), Path("/nowhere"))
+        await resolve(kling, "data:video/mp4;base64," + base64.b64encode(movie(31.0)).decode(), Path("/nowhere"))
     assert "<data URI>" in caught.value.message and "upload limit" in caught.value.message
     assert upload.call_count == 1
 
@@ -362,7 +362,7 @@ async def test_other_urls_are_refused_naming_what_is_accepted(
 async def test_the_token_is_in_no_error(api: respx.MockRouter, kling: KlingClient, tmp_path: Path) -> None:
     """Every refusal, and an upload useapi refuses, is worded without the token (which the upload did carry)."""
     (tmp_path / "clip.mp4").write_bytes(movie())
-    (tmp_path / "long.mp4").write_bytes(movie(20.0))
+    (tmp_path / "long.mp4").write_bytes(movie(31.0))
     (tmp_path / "text.mp4").write_bytes(b"not a video")
     errors: list[KlingError] = []
     for value in (str(tmp_path / "long.mp4"), str(tmp_path / "text.mp4"), "http://x.test/a.mp4", "/etc/passwd"):
@@ -414,7 +414,7 @@ async def test_check_local_media_refuses_the_first_bad_file_by_its_label(
 ) -> None:
     (tmp_path / "small.png").write_bytes(png(200, 200))
     (tmp_path / "short.mp4").write_bytes(movie(2.0))
-    (tmp_path / "long.mp4").write_bytes(movie(12.0))
+    (tmp_path / "long.mp4").write_bytes(movie(31.0))
     (tmp_path / "good.mp4").write_bytes(movie(5.0))
     value = item.value if "/" in item.value else str(tmp_path / item.value)
     items = [MediaInput("video_ok", str(tmp_path / "good.mp4"), "video"), MediaInput(item.label, value, item.kind)]
