@@ -49,7 +49,7 @@ def create_server(settings: Settings, toolsets: Sequence[Toolset] | None = None)
         "kling-mcp",
         title="Kling AI video (useapi.net)",
         version=__version__,
-        instructions=INSTRUCTIONS,
+        instructions="\n".join([INSTRUCTIONS, *(t.instructions for t in toolsets if t.instructions)]),
         lifespan=_lifespan(settings),
         tools=sdk_tools(toolsets),
         middleware=[ArgumentGuard(argument_models(toolsets))],

@@ -20,7 +20,11 @@ from kling_mcp.tools.confirm import (
 from kling_mcp.tools.context import AppState, service_of
 from kling_mcp.tools.registry import READS, Toolset
 
-toolset = Toolset("elements")
+toolset = Toolset(
+    "elements",
+    instructions="To keep a character the same across videos, save it once with create_element (or find it with "
+    "list_elements) and pass its element_id in elements.",
+)
 
 # An element is made upstream (no credits); a second call makes a second one.
 CREATES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)

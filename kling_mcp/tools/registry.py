@@ -145,6 +145,7 @@ class Toolset:
     """The tools (and resources) of one family. ``name`` is what KLING_MCP_TOOLSETS will choose by."""
 
     name: str
+    instructions: str = ""  # a line for the server's instructions when this family is served
     tools: list[ToolSpec] = field(default_factory=list)
     resources: list[tuple[Callable[..., Any], dict[str, Any]]] = field(default_factory=list)
     completers: dict[str, Completer] = field(default_factory=dict)

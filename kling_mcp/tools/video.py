@@ -31,7 +31,12 @@ from kling_mcp.tools.context import AppState, progress_of, service_of
 from kling_mcp.tools.generation import NEXT
 from kling_mcp.tools.registry import READS, SPENDS, Toolset
 
-toolset = Toolset("video")
+toolset = Toolset(
+    "video",
+    instructions="omni_video (references, elements, frames, editing a clip), multi_image_video, extend_video (clips "
+    "past 15 s), motion_control and apply_effect return tasks like generate_video: the same get_task and "
+    "download_clean follow.",
+)
 
 SPEND = "Returns the task_id at once; costs Kling credits."
 

@@ -76,3 +76,12 @@ def test_the_server_does_not_start_with_an_unknown_family(
     assert stopped.value.code == 2 and not served
     err = capsys.readouterr().err
     assert "configuration error" in err and "vidoe" in err and "core, video, elements" in err
+
+
+async def test_the_server_instructions_speak_of_the_families_served_only(make_settings: Any) -> None:
+    async with Client(create_server(make_settings(toolsets=("core",)))) as c:
+        core_only = c.instructions or ""
+    async with Client(create_server(make_settings(toolsets=("core", "video", "elements")))) as c:
+        every = c.instructions or ""
+    assert "generate_video" in core_only and "omni_video" not in core_only and "create_element" not in core_only
+    assert "omni_video" in every and "extend_video" in every and "create_element" in every
