@@ -85,8 +85,11 @@ PROFILES: dict[str, dict[str, list[str]]] = {
         "functions": [
             # credits: idempotency, the blank key, uploads only after every check, budgets, shielded creates
             "kling_mcp.jobs.service:_check_key",
-            "kling_mcp.jobs.service:KlingService.generate",
-            "kling_mcp.jobs.service:KlingService.animate",
+            "kling_mcp.jobs.service:KlingService.create",
+            "kling_mcp.jobs.service:KlingService._check_media",
+            "kling_mcp.jobs.service:KlingService._finished_video",
+            "kling_mcp.jobs.service:KlingService.create_element",
+            "kling_mcp.jobs.service:_made_elements",
             "kling_mcp.jobs.service:KlingService.check_budget",
             "kling_mcp.jobs.service:KlingService._submit",
             "kling_mcp.jobs.service:KlingService._send_recorded",
@@ -104,6 +107,9 @@ PROFILES: dict[str, dict[str, list[str]]] = {
             "kling_mcp.jobs.uploads:local_path",
             "kling_mcp.jobs.uploads:_under",
             "kling_mcp.jobs.uploads:check_allowed",
+            "kling_mcp.jobs.uploads:check_local_media",
+            "kling_mcp.jobs.videos:check_video",
+            "kling_mcp.jobs.videos:resolve_video",
             "kling_mcp.jobs.addresses:embedded_ipv4",
             "kling_mcp.jobs.addresses:is_internal",
             "kling_mcp.jobs.addresses:check_url",
