@@ -75,6 +75,21 @@ def _check_key(idempotency_key: str | None) -> None:
         )
 
 
+WORK_FORM = "kling://works/<task_id>/<work_id> (or kling://works/<task_id> for its first work)"
+
+
+def work_reference(value: str, parameter: str) -> tuple[int, int | None] | None:
+    """``kling://works/<task_id>[/<work_id>]``: a previous task's output given as an input. None for any other
+    value; a malformed reference is refused naming the form."""
+    text = value.strip()
+    if not text.lower().startswith("kling://works/"):
+        return None
+    parts = text[len("kling://works/") :].strip("/").split("/")
+    if not 1 <= len(parts) <= 2 or not all(part.isdigit() and 0 < int(part) < 2**63 for part in parts):
+        raise InvalidParameterError(parameter, value, "not a reference to a task's work", WORK_FORM)
+    return int(parts[0]), int(parts[1]) if len(parts) == 2 else None
+
+
 def _source_task(args: Generation) -> tuple[int, int | None] | None:
     """The previous task whose video an omni call edits or references (``video_task_id`` + ``video_work_id``)."""
     task_id = getattr(args, "video_task_id", None)
@@ -362,31 +377,45 @@ class KlingService:
         # The spending limits, checked again when the job is claimed, are checked here too: nothing is uploaded for a
         # call that would be refused.
         await self.check_budget(estimate.credits)
-        warning = None
+        warnings: list[str] = []
         resolved: dict[str, str] = {}
         if source:
-            resolved["video"], warning = await self._task_video(*source, account)
+            resolved["video"] = await self._work_url(*source, account, "video_task_id", "video", warnings)
         for item in media:
-            resolved[item.label] = await self._upload(item, account, roots)
+            resolved[item.label] = await self._upload(item, account, roots, warnings)
         from_task = {"video": resolved["video"]} if source else {}
         request, estimate = creation.validate(**{**args.catalog_fields_with(resolved), **from_task, **extra})
         return await self._submit(
-            creation, request, estimate, key, account, args.wait_seconds, progress, batch, warning=warning
+            creation,
+            request,
+            estimate,
+            key,
+            account,
+            args.wait_seconds,
+            progress,
+            batch,
+            warning=" ".join(warnings) or None,
         )
 
     async def _check_media(self, media: list[MediaInput], roots: list[Path] | None) -> dict[str, float | None]:
-        """Every file rule of a call's images and videos, nothing uploaded; the length of each local video."""
+        """Every file rule of a call's images and videos, nothing uploaded; the length of each local video. A
+        reference to a previous task's work (``kling://works/…``) is checked for its form here and read later."""
+        files = [item for item in media if work_reference(item.value, item.label) is None]
         return await uploads.check_local_media(
-            media,
+            files,
             self.settings.allowed_dirs,
             roots,
             video_bounds=VIDEO_BOUNDS,
             upstream=origin(self.client.base_url),
         )
 
-    async def _upload(self, item: MediaInput, account: str, roots: list[Path] | None) -> str:
-        """The URL to send for one image or video the user gave (uploaded to useapi first unless it is a URL useapi
-        can read)."""
+    async def _upload(
+        self, item: MediaInput, account: str, roots: list[Path] | None, warnings: list[str] | None = None
+    ) -> str:
+        """The URL to send for one image, video or audio file the user gave: a previous task's work (its
+        watermark-free URL), a URL useapi can read as it is, or a file uploaded to useapi first."""
+        if (reference := work_reference(item.value, item.label)) is not None:
+            return await self._work_url(*reference, account, item.label, item.kind, warnings)
         if item.kind == "video":
             low, high = VIDEO_BOUNDS.get(item.label, (None, videos.UPLOAD_MAX_SECONDS))
             video = await videos.resolve_video(
@@ -437,20 +466,43 @@ class KlingService:
         first = videos_of(task)[0]
         return {"source_model": job.model_name if job else None, "source_seconds": first.duration_s}
 
-    async def _task_video(self, task_id: int, work_id: int | None, account: str) -> tuple[str, str | None]:
-        """The URL of a previous task's video, to send as omni's ``video_1``: its watermark-free master when the
-        account can have it (so the edit does not carry the preview's watermark), else the preview, said in a
-        warning."""
-        task = await self._finished_video(task_id, account, "video_task_id")
-        previews = {video.work_id: video.url for video in videos_of(task)}
+    async def _work_url(
+        self,
+        task_id: int,
+        work_id: int | None,
+        account: str,
+        parameter: str,
+        kind: str,
+        warnings: list[str] | None = None,
+    ) -> str:
+        """The URL of a previous task's work (a video to edit or lip-sync, an image to animate), to send on as an
+        input: its watermark-free master when the account can have it, so the new result does not carry the
+        preview's watermark; else the preview, said in a warning."""
+        allowed = f"the task_id of a succeeded {kind} task" if parameter.endswith("task_id") else WORK_FORM
+        task = await self.watcher.poll(task_id, account)
+        state = task_state(task)
+        if state != "succeeded":
+            raise InvalidParameterError(
+                parameter, task_id, f"task {task_id} is {state}; only a succeeded task's work can be used", allowed
+            )
+        works = {
+            work.workId: work.resource.resource
+            for work in task.works
+            if work.workId is not None
+            and work.resource is not None
+            and work.resource.resource
+            and (getattr(work, "contentType", None) or "video") == kind
+        }
+        if not works:
+            raise InvalidParameterError(parameter, task_id, f"task {task_id} has no {kind}", allowed)
         if work_id is None:
-            work_id = next(iter(previews))
-        elif work_id not in previews:
-            raise InvalidParameterError("video_work_id", work_id, f"task {task_id} has no such work", list(previews))
-        url, reason = await self.downloader.source_url(work_id, previews[work_id], account)
-        if reason is None:
-            return url, None
-        return url, f"The source video is task {task_id}'s WATERMARKED preview: {reason}"
+            work_id = next(iter(works))
+        elif work_id not in works:
+            raise InvalidParameterError(parameter, work_id, f"task {task_id} has no such {kind} work", list(works))
+        url, reason = await self.downloader.source_url(work_id, works[work_id], account)
+        if reason is not None and warnings is not None:
+            warnings.append(f"{parameter} is task {task_id}'s WATERMARKED preview: {reason}")
+        return url
 
     async def _effect_names(self, account: str) -> list[str]:
         """The effect names GET /videos/effects lists, read once per account and process."""
