@@ -24,8 +24,8 @@ from kling_mcp.arguments import (
 from kling_mcp.tools import TOOLSETS
 
 # What a validator takes that is not the user's: the service reads it upstream (the task to extend, the length of a
-# motion video, the names of the effects).
-FROM_THE_SERVICE = {"source_model", "source_seconds", "motion_seconds", "known_effects"}
+# motion video or of omni's video, the effects' entries).
+FROM_THE_SERVICE = {"source_model", "source_seconds", "motion_seconds", "video_seconds", "known_effects"}
 
 
 @pytest.mark.parametrize(

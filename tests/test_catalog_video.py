@@ -15,6 +15,7 @@ from kling_mcp import catalog
 from kling_mcp.api.errors import InvalidParameterError
 from kling_mcp.api.video import _element_segment
 from kling_mcp.catalog import (
+    effect_names,
     validate_effect,
     validate_element,
     validate_extend,
@@ -84,7 +85,7 @@ def test_multi_shot_image_to_video_with_elements_builds_the_frames_body() -> Non
 
 
 def test_a_shot_duration_given_as_digits_is_sent_as_a_number() -> None:
-    shots = [{"prompt": "a", "duration": "5"}, {"prompt": "b", "duration": 5.0}]
+    shots: list[dict[str, Any]] = [{"prompt": "a", "duration": "5"}, {"prompt": "b", "duration": 5.0}]
     request, _ = validate_text2video(model_name="kling-v3-0", shots=shots)
     assert request.shot_1_duration == 5 and request.shot_2_duration == 5
     assert json.loads(request.model_dump_json(exclude_none=True))["shot_1_duration"] == 5
@@ -388,9 +389,101 @@ def test_omni_video_workflow_reference_and_transform() -> None:
         "keep_audio": True,
     }
     assert estimate.audio is False and estimate.credits == 30  # enable_audio is not valid with video_1
+
+
+def test_omni_transform_lasts_and_is_priced_as_long_as_its_video() -> None:
     request, estimate = validate_omni(prompt="make @video_1 night", video=VIDEO, video_mode="transform")
-    assert request.video_mode == "transform" and estimate.label == "omni v3 edit of a video"
-    assert "inferred" in estimate.note and "source video's length" in estimate.note
+    # no duration is sent: the edited clip follows its video (an inferred rule, said in the note)
+    assert request.to_body() == {
+        "prompt": "make @video_1 night",
+        "omni_version": "v3",
+        "mode": "std",
+        "video_1": VIDEO,
+        "video_mode": "transform",
+    }
+    assert estimate.label == "omni v3 edit of a video" and "inferred" in estimate.note
+    # the video's length not known yet: priced at the longest omni v3 makes, 15 s at 6 credits/s (no audio made)
+    assert (estimate.duration, estimate.credits) == (15, 90) and "not known yet" in estimate.note
+    assert "VIP" not in estimate.note
+    _, estimate = validate_omni(prompt="a", video=VIDEO, video_mode="transform", video_seconds=8.0, mode="pro")
+    assert (estimate.duration, estimate.credits) == (8, 64) and "not known" not in estimate.note
+    assert "VIP" in estimate.note
+    _, estimate = validate_omni(prompt="a", omni_version="o1", video=VIDEO, video_mode="transform")
+    assert (estimate.duration, estimate.credits) == (10, 60)
+    # a reference video does not set the length: the duration is sent and priced, video_seconds or not
+    request, estimate = validate_omni(prompt="a", video=VIDEO, duration=6, video_seconds=12.0)
+    assert request.duration == "6" and estimate.duration == 6
+
+
+def test_omni_transform_refuses_a_duration_and_a_video_the_version_cannot_match() -> None:
+    refused(
+        validate_omni,
+        "duration",
+        "lasts as long as its video",
+        "inferred",
+        "omit duration",
+        prompt="a",
+        video=VIDEO,
+        video_mode="transform",
+        duration=5,
+    )
+    refused(
+        validate_omni,
+        "video",
+        VIDEO,
+        "lasts 20 s",
+        "a video of 3–15 s for omni v3",
+        prompt="a",
+        video=VIDEO,
+        video_mode="transform",
+        video_seconds=20.0,
+    )
+    refused(
+        validate_omni,
+        "video",
+        "lasts 12 s",
+        "3–10 s for omni o1",
+        prompt="a",
+        omni_version="o1",
+        video=VIDEO,
+        video_mode="transform",
+        video_seconds=12.0,
+    )
+    refused(validate_omni, "video", "lasts 2.5 s", prompt="a", video=VIDEO, video_mode="transform", video_seconds=2.5)
+
+
+def test_omni_with_a_video_takes_auto_or_no_aspect_ratio_and_sends_none() -> None:
+    # useapi's omni page: "When video_1 is provided, aspect_ratio is automatically set to auto"
+    request, _ = validate_omni(prompt="a", video=VIDEO, aspect_ratio="auto")
+    assert "aspect_ratio" not in request.to_body()
+    for ratio in ("9:16", "16:9", "4:3"):
+        refused(
+            validate_omni,
+            "aspect_ratio",
+            f'"{ratio}"',
+            "automatically set to auto",
+            "POST /videos/omni",
+            "Allowed: auto, or omit aspect_ratio",
+            prompt="a",
+            video=VIDEO,
+            aspect_ratio=ratio,
+        )
+
+
+def test_omni_with_a_video_takes_at_most_4_images_and_elements() -> None:
+    validate_omni(prompt="a", video=VIDEO, images=IMAGES)  # 4 images
+    refused(
+        validate_omni,
+        "images",
+        '"<4 images and 1 elements>"',
+        "1 video + 4 images",
+        "or no video",
+        prompt="a",
+        video=VIDEO,
+        images=IMAGES,
+        elements=["u_1"],
+    )
+    validate_omni(prompt="a", images=IMAGES, elements=["u_1"])  # 5 without a video
 
 
 def test_omni_multi_shot_builds_shot_fields_and_checks_their_references() -> None:
@@ -444,11 +537,23 @@ def test_omni_refuses_unknown_version_and_mode() -> None:
     refused(validate_omni, "aspect_ratio", '"auto"', '"16:9"', prompt="a", aspect_ratio="auto")  # frames only
 
 
-def test_omni_prompt_is_required_unless_shots_and_its_length_limit_is_inferred() -> None:
+def test_omni_prompt_is_required_unless_shots_and_at_most_1700_units_as_useapi_omni_page_says() -> None:
     refused(validate_omni, "prompt", "must not be empty", "Required (unless using multi-shot)")
-    refused(validate_omni, "prompt", "2,501 UTF-16 units", "inferred", prompt="x" * 2499 + EMOJI)
-    _, estimate = validate_omni(prompt="x" * 1701)
-    assert "1700" in estimate.note  # useapi's omni script warns there
+    err = refused(
+        validate_omni,
+        "prompt",
+        "1,701 UTF-16 units",
+        "useapi's documentation page for POST /videos/omni (2025-12-11, updated 2026-01-12): prompt: \"Maximum length: "
+        '1700 characters"',
+        "stops before sending",
+        "1–1700 UTF-16 units",
+        prompt="x" * 1699 + EMOJI,
+    )
+    assert "inferred" not in err.message
+    _, estimate = validate_omni(prompt="x" * 1700)
+    assert estimate.note == ""
+    # shot prompts keep the Postman collection's "max 2500 chars": the page speaks of the single prompt
+    validate_omni(shots=[{"prompt": "x" * 2500, "duration": 3}, {"prompt": "y", "duration": 3}])
 
 
 @pytest.mark.parametrize(
@@ -810,6 +915,64 @@ def test_motion_mode_default_is_an_inferred_rule_in_kling_models() -> None:
 # --- effects ----------------------------------------------------------------------------------------------------------
 
 
+# GET /videos/effects entries as useapi's page shows them (2025-07-25): name, supportedModelMode, promptSupported, ...
+ROCKET = {"name": "rocket", "caption": "Rocket", "supportedModelMode": ["std", "pro"], "promptSupported": True}
+SPINOFF = {"name": "spinoff", "caption": "Dizzy", "supportedModelMode": ["pro"], "promptSupported": False}
+
+
+def test_effect_names_reads_plain_names_and_name_like_fields() -> None:
+    entries: list[Any] = [
+        ROCKET,
+        " kiss ",
+        {"effect": "hug"},
+        {"id": 7, "key": "squish"},
+        {"value": "melt"},
+        {"caption": "no name"},
+        "",
+        3,
+    ]
+    assert effect_names(entries) == ["rocket", "kiss", "hug", "squish", "melt"]
+    assert effect_names(None) == [] and catalog.effect_names is effect_names
+
+
+def test_effect_entries_refuse_a_mode_and_a_prompt_the_effect_does_not_take() -> None:
+    entries: list[Any] = [ROCKET, SPINOFF, "hug"]
+    err = refused(
+        validate_effect,
+        "mode",
+        '"std"',
+        "supportedModelMode lists pro",
+        "GET /videos/effects",
+        'Allowed: "pro"',
+        effect="spinoff",
+        image=IMAGE,
+        mode="std",
+        known_effects=entries,
+    )
+    assert "spinoff" in err.message
+    refused(
+        validate_effect,
+        "prompt",
+        "promptSupported is false",
+        "Allowed: omit prompt",
+        effect="spinoff",
+        image=IMAGE,
+        prompt="spin",
+        known_effects=entries,
+    )
+    # omitted, the mode is the effect's own when it lists no std (std is sent otherwise)
+    request, estimate = validate_effect(effect="spinoff", image=IMAGE, known_effects=entries)
+    assert request.to_body() == {"effect": "spinoff", "image": IMAGE, "mode": "pro"}
+    assert (estimate.mode, estimate.credits) == ("pro", 35) and "lists no std mode" in estimate.note
+    request, _ = validate_effect(effect="rocket", image=IMAGE, prompt="lift off", known_effects=entries)
+    assert request.to_body() == {"effect": "rocket", "image": IMAGE, "mode": "std", "prompt": "lift off"}
+    # an entry without that data (a plain name, or an object without it) is accepted as before
+    assert validate_effect(effect="hug", image=IMAGE, mode="pro", prompt="x", known_effects=entries)[1].mode == "pro"
+    assert validate_effect(effect="x", image=IMAGE, prompt="y", known_effects=[{"name": "x"}])[1].mode == "std"
+    rules = catalog.catalog_document()["endpoints"]["effect"]["rules"]
+    assert any("[E]" in source for rule in rules for source in rule["sources"])
+
+
 def test_effect_body_and_estimate() -> None:
     request, estimate = validate_effect(effect="hug", image=IMAGE, prompt="warmly", known_effects=["hug", "kiss"])
     assert request.to_body() == {"effect": "hug", "image": IMAGE, "mode": "std", "prompt": "warmly"}
@@ -972,6 +1135,6 @@ def test_no_new_catalog_text_says_seed() -> None:
             call(**params)
         texts.append(caught.value.message)
     texts.append(validate_extend(task_id=1)[1].note)
-    texts.append(validate_omni(prompt="a", video=VIDEO, video_mode="transform", duration=9)[1].note)
+    texts.append(validate_omni(prompt="a", video=VIDEO, video_mode="transform")[1].note)
     for text in texts:
         assert "seed" not in text.lower(), text

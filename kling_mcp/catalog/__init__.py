@@ -13,6 +13,8 @@ Every rule carries the ``Fact`` it rests on (source + what the source says). The
 * useapi.net's guide "Kling v3 via the Kling API", 2026-06-22 (the seed document, with its Node script);
 * useapi's image2video-frames documentation page, 2026-06-17 (reference useapi-kling-api.md §5.2);
 * useapi's own example scripts on GitHub, June 2026 and later (reference §0 [GH], §5.4: omni's 7 images);
+* useapi's omni page (2025-12-11, updated 2026-01-12: the 1700-character prompt, a video's auto ratio, 4 images
+  with a video) and GET /videos/effects page (2025-07-25: each effect's modes and whether it takes a prompt);
 * useapi's text2video documentation page, 2025 (reference §5.1), cited in comments only.
 
 Where two sources disagree, the newer one wins. Silence is not disagreement: the Postman collection gives no
@@ -31,9 +33,17 @@ returns the exact upstream body and the credit estimate, or raises an InvalidPar
 
 from kling_mcp.catalog.checks import MAX_PROMPT, PROMPT_UNIT, Rule, utf16_length
 from kling_mcp.catalog.document import catalog_document, markdown_table
-from kling_mcp.catalog.endpoints import ENDPOINTS, Endpoint
+from kling_mcp.catalog.endpoints import ENDPOINTS, MAX_OMNI_PROMPT, Endpoint
 from kling_mcp.catalog.rules import Estimate, validate_image2video, validate_text2video
 from kling_mcp.catalog.sources import SOURCES, Fact, Source
+from kling_mcp.catalog.sound import (
+    SOUND_ENDPOINTS,
+    validate_add_sound,
+    validate_avatar,
+    validate_avatar_video,
+    validate_lip_sync,
+    validate_speech,
+)
 from kling_mcp.catalog.table import (
     ASPECT_RATIOS,
     DEFAULT_IMAGE2VIDEO_MODEL,
@@ -47,6 +57,7 @@ from kling_mcp.catalog.table import (
     Rate,
 )
 from kling_mcp.catalog.video import (
+    effect_names,
     validate_effect,
     validate_element,
     validate_extend,
@@ -61,10 +72,12 @@ __all__ = [
     "DEFAULT_TEXT2VIDEO_MODEL",
     "ENDPOINTS",
     "IMAGE2VIDEO_MODELS",
+    "MAX_OMNI_PROMPT",
     "MAX_PROMPT",
     "MODELS",
     "PROMPT_UNIT",
     "RESOLUTIONS",
+    "SOUND_ENDPOINTS",
     "SOURCES",
     "TEXT2VIDEO_MODELS",
     "Endpoint",
@@ -76,14 +89,20 @@ __all__ = [
     "Rule",
     "Source",
     "catalog_document",
+    "effect_names",
     "markdown_table",
     "utf16_length",
+    "validate_add_sound",
+    "validate_avatar",
+    "validate_avatar_video",
     "validate_effect",
     "validate_element",
     "validate_extend",
     "validate_image2video",
+    "validate_lip_sync",
     "validate_motion",
     "validate_multi_image",
     "validate_omni",
+    "validate_speech",
     "validate_text2video",
 ]

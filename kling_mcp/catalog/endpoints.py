@@ -18,9 +18,11 @@ from kling_mcp.catalog.checks import MAX_PROMPT, Rule
 from kling_mcp.catalog.sources import (
     EFFECT_IMAGE,
     EFFECT_MODE,
+    EFFECT_MODES_LISTED,
     EFFECT_NAME,
     EFFECT_PRICE,
     EFFECT_PROMPT,
+    EFFECT_PROMPT_LISTED,
     ELEMENT_COVER,
     ELEMENT_DESCRIPTION,
     ELEMENT_EXTRA,
@@ -64,12 +66,15 @@ from kling_mcp.catalog.sources import (
     OMNI_KEEP_AUDIO,
     OMNI_MODE,
     OMNI_PROMPT,
-    OMNI_PROMPT_WARNING,
+    OMNI_PROMPT_LENGTH,
+    OMNI_PROMPT_SCRIPT,
     OMNI_REFERENCES,
     OMNI_TRANSFORM_LENGTH,
     OMNI_VERSION,
     OMNI_VIDEO,
+    OMNI_VIDEO_ASPECT,
     OMNI_VIDEO_MODE_ALONE,
+    OMNI_VIDEO_REFERENCES,
     PROMPT_LENGTH_INFERRED,
     RATE_NEAREST_ENDPOINT,
     RATE_NEAREST_V3,
@@ -180,14 +185,16 @@ OMNI_DURATIONS: dict[str, tuple[int, ...]] = {"v3": tuple(range(3, 16)), "o1": t
 OMNI_DEFAULT_DURATION = 5  # Postman: "default 5"
 VIP_FROM = {"v3": 7, "o1": 7}  # Postman: "O1: 3-10 (VIP for 7-10). v3: 3-15 (VIP for 7+)"
 MAX_OMNI_REFERENCES = 7  # reference §5.4: image_1 … "(scripts use up to 7)"
-OMNI_WARN_PROMPT = 1700  # reference §5.4: "useapi's omni script warns at prompt > 1700 chars"
+MAX_OMNI_REFERENCES_WITH_VIDEO = 4  # useapi's omni page: "up to 7 reference images (or 1 video + 4 images)"
+MAX_OMNI_PROMPT = 1700  # useapi's omni page: "Maximum length: 1700 characters"; its script stops there too
 FRAMES_ASPECT = "auto"  # Postman: "Frames workflow: auto only"
 VIDEO_MODES: tuple[str, ...] = ("reference", "transform")  # Postman: "reference(default) or transform"
 
 OMNI_PROMPT_RULE = Rule(
     "prompt",
-    f"required unless shots are given; at most {MAX_PROMPT} UTF-16 units",
-    (OMNI_PROMPT, PROMPT_LENGTH_INFERRED),
+    f"required unless shots are given; at most {MAX_OMNI_PROMPT} UTF-16 units (each shot's prompt at most "
+    f"{MAX_PROMPT})",
+    (OMNI_PROMPT, OMNI_PROMPT_LENGTH, OMNI_PROMPT_SCRIPT),
 )
 OMNI_VERSION_RULE = Rule("omni_version", "v3 (default) or o1", (OMNI_VERSION,))
 OMNI_DURATION_RULE = Rule("duration", "v3: 3–15 s, o1: 3–10 s, default 5; not with shots", (OMNI_DURATION,))
@@ -196,6 +203,9 @@ OMNI_MODE_RULE = Rule("mode", "std (default) or pro", (OMNI_MODE,))
 OMNI_ASPECT_RULE = Rule(
     "aspect_ratio", f"{', '.join(ASPECT_RATIOS)} (16:9 by default); with frame_start only auto", (OMNI_ASPECT,)
 )
+OMNI_VIDEO_ASPECT_RULE = Rule(
+    "aspect_ratio", "with a video only auto (not sent: the clip keeps the video's ratio)", (OMNI_VIDEO_ASPECT,)
+)
 OMNI_AUDIO_RULE = Rule(
     "enable_audio", "omni_version v3 without a video only (audio is on by default there)", (OMNI_AUDIO,)
 )
@@ -203,13 +213,23 @@ OMNI_IMAGES_RULE = Rule("images", f"up to {MAX_OMNI_REFERENCES} reference images
 OMNI_REFERENCES_RULE = Rule(
     "elements", f"images and elements together at most {MAX_OMNI_REFERENCES}", (OMNI_IMAGES, OMNI_REFERENCES)
 )
+OMNI_VIDEO_REFERENCES_RULE = Rule(
+    "images",
+    f"with a video, images and elements together at most {MAX_OMNI_REFERENCES_WITH_VIDEO}",
+    (OMNI_VIDEO_REFERENCES,),
+)
 OMNI_FRAME_END_RULE = Rule("frame_end", "only with frame_start", (OMNI_FRAMES, OMNI_FRAME_END_ALONE))
 OMNI_FRAMES_VIDEO_RULE = Rule("frame_start", "not with a video", (OMNI_FRAMES_AND_VIDEO,))
 OMNI_VIDEO_MODE_RULE = Rule(
     "video_mode", "reference (default) or transform; only with a video", (OMNI_VIDEO, OMNI_VIDEO_MODE_ALONE)
 )
 OMNI_KEEP_AUDIO_RULE = Rule("keep_audio", "only with a video", (OMNI_KEEP_AUDIO,))
-OMNI_TRANSFORM_RULE = Rule("video_mode", "transform: the estimate uses the duration sent", (OMNI_TRANSFORM_LENGTH,))
+OMNI_TRANSFORM_RULE = Rule(
+    "duration",
+    "not with video_mode transform: the clip lasts as long as its video, which must last 3–15 s (v3) or 3–10 s (o1); "
+    "priced by the video's length (the longest allowed while it is not known)",
+    (OMNI_TRANSFORM_LENGTH,),
+)
 
 # --- POST /videos/image2video-elements (multi-image) ------------------------------------------------------------------
 
@@ -272,8 +292,17 @@ EFFECT_SECONDS = 5  # EFFECT_PRICE (inferred)
 EFFECT_MODEL = "kling-v1-6"  # whose rates price an effect (EFFECT_PRICE)
 EFFECT_NAME_RULE = Rule("effect", "a name list_effects gives", (EFFECT_NAME,))
 EFFECT_IMAGE_RULE = Rule("image", "required", (EFFECT_IMAGE,))
-EFFECT_MODE_RULE = Rule("mode", "std or pro; std is sent when it is omitted", (EFFECT_MODE, STD_DEFAULT))
-EFFECT_PROMPT_RULE = Rule("prompt", f"optional, at most {MAX_PROMPT} UTF-16 units", (EFFECT_PROMPT,))
+EFFECT_MODE_RULE = Rule(
+    "mode",
+    "std or pro, among the modes the effect lists; std is sent when it is omitted (the effect's own mode when it "
+    "lists no std)",
+    (EFFECT_MODE, EFFECT_MODES_LISTED, STD_DEFAULT),
+)
+EFFECT_PROMPT_RULE = Rule(
+    "prompt",
+    f"optional, at most {MAX_PROMPT} UTF-16 units; refused for an effect that lists promptSupported false",
+    (EFFECT_PROMPT, EFFECT_PROMPT_LISTED),
+)
 
 # --- POST /elements ---------------------------------------------------------------------------------------------------
 
@@ -343,9 +372,11 @@ ENDPOINTS: dict[str, Endpoint] = {
             OMNI_SHOTS,
             OMNI_MODE_RULE,
             OMNI_ASPECT_RULE,
+            OMNI_VIDEO_ASPECT_RULE,
             OMNI_AUDIO_RULE,
             OMNI_IMAGES_RULE,
             OMNI_REFERENCES_RULE,
+            OMNI_VIDEO_REFERENCES_RULE,
             OMNI_FRAME_END_RULE,
             OMNI_FRAMES_VIDEO_RULE,
             OMNI_VIDEO_MODE_RULE,
@@ -354,13 +385,13 @@ ENDPOINTS: dict[str, Endpoint] = {
         ),
         shared=("multi_shot", "element_ids"),
         pricing=Pricing(
-            "kling-v3-0's per-second rate for both versions; with audio for v3 without a video",
+            "kling-v3-0's per-second rate for both versions; with audio for v3 without a video; a transform for "
+            "every second of its video",
             (RATE_NEAREST_V3,),
             (("v3", V3, True), ("v3 without audio, and o1", V3, False)),
         ),
         notes=(
             "omni_version is sent as given or v3; the models list holds the versions.",
-            f"{OMNI_PROMPT_WARNING.cite()}.",
             'Durations of 7 s and more need a Kling VIP plan (useapi\'s Postman collection: "VIP for 7+").',
         ),
     ),

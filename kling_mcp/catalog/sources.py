@@ -4,7 +4,9 @@ Sources, newest first: useapi's Postman collection "Kling API v1" (updated 2026-
 ../shared/reference/useapi-kling-postman-fields.md); useapi.net's guide "Kling v3 via the Kling API" (2026-06-22, the
 seed document, with its Node script); useapi's image2video-frames documentation page (2026-06-17, reference
 useapi-kling-api.md §5.2); useapi's own example scripts on GitHub (June 2026 and later, reference §5.4: omni);
-useapi's text2video documentation page (2025, reference §5.1), cited in comments only. A rule no source states is
+useapi's omni page (2025-12-11, updated 2026-01-12) and GET /videos/effects page (2025-04-18, updated 2025-07-25),
+stored copies read for the rules the newer documents leave out; useapi's text2video documentation page (2025,
+reference §5.1), cited in comments only. A rule no source states is
 ``inferred``: ``INFERRED`` for a model's rule (the README table's mark), ``INFERRED_RULE`` for an endpoint's.
 """
 
@@ -31,11 +33,22 @@ GUIDE = Source("G", 'useapi.net\'s guide "Kling v3 via the Kling API"', "2026-06
 # Reference §0 [GH]: useapi's first-party example code on GitHub (useapi/kling-api, useapi/sora-2-alternatives),
 # "dated June 2026 ff."; cited by reference §5.4 for omni. It disagrees with no other source.
 SCRIPTS = Source("S", "useapi's own example scripts for the Kling API (GitHub useapi/kling-api)", "June 2026 and later")
+# useapi's own endpoint pages (stored copies): older than the Postman collection, whose silence does not override them.
+OMNI_DOC = Source("O", "useapi's documentation page for POST /videos/omni", "2025-12-11, updated 2026-01-12")
+EFFECTS_DOC = Source("E", "useapi's documentation page for GET /videos/effects", "2025-04-18, updated 2025-07-25")
 INFERRED = Source("I", "inferred (no source states this rule for this model)")
 # The same mark for a rule of an endpoint rather than of a model (omni, elements, extend, ...).
 INFERRED_RULE = Source("I", "inferred (no source states this rule)")
 TABLE_SOURCES: tuple[Source, ...] = (POSTMAN, GUIDE, FRAMES_DOC, INFERRED)  # what the README's model table cites
-SOURCES: tuple[Source, ...] = (POSTMAN, GUIDE, FRAMES_DOC, SCRIPTS, INFERRED_RULE)  # newest first; kling://models
+SOURCES: tuple[Source, ...] = (
+    POSTMAN,
+    GUIDE,
+    FRAMES_DOC,
+    SCRIPTS,
+    OMNI_DOC,
+    EFFECTS_DOC,
+    INFERRED_RULE,
+)  # newest first; kling://models
 
 
 @dataclass(frozen=True)
@@ -182,7 +195,11 @@ PROMPT_LENGTH_INFERRED = Fact(
     "useapi's Postman collection gives no maximum for this endpoint's prompt; 2500 UTF-16 units, the maximum of the "
     "collection's other prompts (and of omni's shot prompts), is applied",
 )
-OMNI_PROMPT_WARNING = Fact(SCRIPTS, "useapi's omni script warns at prompts longer than 1700 characters")
+# The page and the script speak of the single prompt only; shot prompts keep the Postman collection's 2500.
+OMNI_PROMPT_LENGTH = Fact(OMNI_DOC, 'prompt: "Maximum length: 1700 characters"')
+OMNI_PROMPT_SCRIPT = Fact(
+    SCRIPTS, "useapi's omni script (June 2026) stops before sending a prompt longer than 1700 characters (text.length)"
+)
 OMNI_VERSION = Fact(POSTMAN, 'omni_version: "Supported values: v3(default), o1"')
 OMNI_DURATION = Fact(
     POSTMAN,
@@ -200,6 +217,7 @@ OMNI_IMAGES = Fact(
     "useapi's omni scripts send up to 7 reference images (image_1 … image_7); useapi's Postman collection lists "
     "image_1 and element_1 only, as the pattern, and gives no count",
 )
+OMNI_VIDEO_REFERENCES = Fact(OMNI_DOC, '"up to 7 reference images (or 1 video + 4 images)" (2025-12-11 version)')
 OMNI_REFERENCES = Fact(
     INFERRED_RULE,
     "no source gives a count for omni's elements: images and elements together are held to the 7 reference images "
@@ -221,10 +239,17 @@ OMNI_VIDEO = Fact(
 )
 OMNI_VIDEO_MODE_ALONE = Fact(INFERRED_RULE, "video_mode says what to do with video_1, so it is refused without a video")
 OMNI_KEEP_AUDIO = Fact(POSTMAN, 'keep_audio: "false(default) or true. Only applies with video_1"')
+OMNI_VIDEO_ASPECT = Fact(
+    OMNI_DOC, 'aspect_ratio: "When video_1 is provided, aspect_ratio is automatically set to auto" (2025-12-11 version)'
+)
+# Kling's own omni API reference (as resellers republish it, e.g. Comfy's "kling-v3-omni" page) says of a video being
+# edited (its refer_type base): the output lasts as long as the input video and the duration parameter has no effect.
 OMNI_TRANSFORM_LENGTH = Fact(
     INFERRED_RULE,
-    "no source says how long an edited (video_mode transform) clip is: the estimate uses the duration sent, and the "
-    "clip may follow the source video's length instead",
+    "no useapi source says how long an edited (video_mode transform) clip is: it is taken to last as long as its "
+    "video, as Kling's own API reference says of its video editing (where duration then has no effect); so a "
+    "duration is refused with transform, the video must last what the version makes (v3 3–15 s, o1 3–10 s), and "
+    "the clip is priced by the video's length",
 )
 
 # --- POST /videos/image2video-elements (multi-image) ------------------------------------------------------------------
@@ -287,6 +312,10 @@ EFFECT_NAME = Fact(
 EFFECT_IMAGE = Fact(POSTMAN, "image2video-effects image: a required image URL")
 EFFECT_MODE = Fact(POSTMAN, 'image2video-effects mode: "supported values: std, pro" (no default given)')
 EFFECT_PROMPT = Fact(POSTMAN, 'image2video-effects prompt: "Optional, max length 2500 characters"')
+EFFECT_MODES_LISTED = Fact(
+    EFFECTS_DOC, 'each effect lists its "supportedModelMode" (e.g. "rocket": ["std", "pro"]; "spinoff": ["pro"])'
+)
+EFFECT_PROMPT_LISTED = Fact(EFFECTS_DOC, 'each effect says whether it takes a prompt: "promptSupported": true or false')
 EFFECT_PRICE = Fact(
     INFERRED_RULE, "no source prices an effect or its length: it is priced as a 5 s kling-v1-6 clip of the mode sent"
 )

@@ -58,7 +58,9 @@ from kling_mcp.catalog.endpoints import (
     MAX_EXTRA_IMAGES,
     MAX_MULTI_ELEMENTS,
     MAX_MULTI_IMAGES,
+    MAX_OMNI_PROMPT,
     MAX_OMNI_REFERENCES,
+    MAX_OMNI_REFERENCES_WITH_VIDEO,
     MAX_TASK_ID,
     MOTION_DEFAULT_MODEL,
     MOTION_DIRECTION_RULE,
@@ -96,10 +98,12 @@ from kling_mcp.catalog.endpoints import (
     OMNI_PROMPT_RULE,
     OMNI_REFERENCES_RULE,
     OMNI_SHOTS,
+    OMNI_TRANSFORM_RULE,
     OMNI_VERSION_RULE,
     OMNI_VERSIONS,
+    OMNI_VIDEO_ASPECT_RULE,
     OMNI_VIDEO_MODE_RULE,
-    OMNI_WARN_PROMPT,
+    OMNI_VIDEO_REFERENCES_RULE,
     STD_PRO,
     V3,
     VIDEO_MODES,
@@ -107,10 +111,11 @@ from kling_mcp.catalog.endpoints import (
     credits_at,
 )
 from kling_mcp.catalog.rules import Estimate
-from kling_mcp.catalog.sources import EXTEND_LENGTH, OMNI_PROMPT_WARNING, OMNI_TRANSFORM_LENGTH
+from kling_mcp.catalog.sources import EXTEND_LENGTH, OMNI_TRANSFORM_LENGTH
 from kling_mcp.catalog.table import ASPECT_RATIOS, ESTIMATE, MODELS
 
 __all__ = [
+    "effect_names",
     "validate_effect",
     "validate_element",
     "validate_extend",
@@ -152,10 +157,13 @@ def validate_omni(
     video: str | None = None,
     video_mode: str | None = None,
     keep_audio: bool | None = None,
+    video_seconds: float | None = None,
     email: str | None = None,
 ) -> tuple[OmniVideoRequest, Estimate]:
     """Check an omni request (POST /videos/omni) and build its body: ``images`` become image_1…, ``elements``
-    element_1…, ``video`` video_1; ``shots`` replace prompt and duration."""
+    element_1…, ``video`` video_1; ``shots`` replace prompt and duration. ``video_seconds`` is the video's length
+    when known (a local file, a previous task): a transform lasts and is priced that long; unknown, the estimate
+    takes the longest the version makes."""
     version = one_of(omni_version, OMNI_VERSIONS, "v3", OMNI_VERSION_RULE, "Kling Omni version")
     chosen_mode = one_of(mode, STD_PRO, "std", OMNI_MODE_RULE, "mode of omni")
     assert version is not None and chosen_mode is not None
@@ -174,6 +182,12 @@ def validate_omni(
             f"at most {MAX_OMNI_REFERENCES} images and elements in all",
         )
     start, end, clip = optional_media(frame_start), optional_media(frame_end), optional_media(video)
+    if clip is not None and len(pictures) + len(saved) > MAX_OMNI_REFERENCES_WITH_VIDEO:
+        OMNI_VIDEO_REFERENCES_RULE.refuse(
+            f"<{len(pictures)} images and {len(saved)} elements>",
+            f"with a video, omni takes at most {MAX_OMNI_REFERENCES_WITH_VIDEO} images and elements together",
+            f"at most {MAX_OMNI_REFERENCES_WITH_VIDEO} images and elements in all, or no video",
+        )
     if end is not None and start is None:
         OMNI_FRAME_END_RULE.refuse(
             frame_end, "an end frame needs a start frame", "give frame_start too, or omit frame_end"
@@ -207,6 +221,9 @@ def validate_omni(
             enable_audio, "enable_audio is not valid with omni_version o1", "omit enable_audio, or use omni_version v3"
         )
     story: multishot.Shots | None = None
+    transform = chosen_video_mode == "transform"
+    length_known = True  # False: a transform whose video's length is not known yet, priced at the longest
+    seconds: float
     if multishot.given(shots):
         assert shots is not None
         if version != "v3":
@@ -217,16 +234,28 @@ def validate_omni(
         texts = [(f"shots[{n}].prompt", shot_prompt) for n, (shot_prompt, _) in enumerate(story.items)]
         seconds = story.total
     else:
-        checked = text(prompt, required=True, rule=OMNI_PROMPT_RULE)
+        checked = text(prompt, required=True, limit=MAX_OMNI_PROMPT, rule=OMNI_PROMPT_RULE)
         assert checked is not None
         texts = [("prompt", checked)]
-        seconds = seconds_in(
-            duration, OMNI_DURATIONS[version], OMNI_DEFAULT_DURATION, OMNI_DURATION_RULE, f"omni {version}"
-        )
+        if transform:
+            seconds = _transform_seconds(version, duration, video_seconds, video)
+            length_known = _known_length(video_seconds)
+        else:
+            seconds = seconds_in(
+                duration, OMNI_DURATIONS[version], OMNI_DEFAULT_DURATION, OMNI_DURATION_RULE, f"omni {version}"
+            )
     if start is not None:
         if aspect_ratio is not None and aspect_ratio != FRAMES_ASPECT:
             OMNI_ASPECT_RULE.refuse(aspect_ratio, "with frame_start (the frames workflow) the ratio is auto", "auto")
         chosen_aspect = aspect_ratio
+    elif clip is not None:
+        if aspect_ratio is not None and aspect_ratio != FRAMES_ASPECT:
+            OMNI_VIDEO_ASPECT_RULE.refuse(
+                aspect_ratio,
+                "with a video the ratio is auto: the clip keeps the video's own ratio",
+                "auto, or omit aspect_ratio",
+            )
+        chosen_aspect = None  # the omni page: set to auto whatever is sent, so nothing is sent
     else:
         chosen_aspect = one_of(aspect_ratio, ASPECT_RATIOS, None, OMNI_ASPECT_RULE, "supported aspect ratio")
     for parameter, told in texts:
@@ -238,8 +267,9 @@ def validate_omni(
         prompt=None if story else prompt,
         omni_version=version,
         # Postman duration: "default 5 … Cannot be used with multi-shot"; the default is sent, so the clip made is the
-        # clip priced. aspect_ratio is sent only when given: its default depends on the workflow (16:9, or auto).
-        duration=None if story else str(seconds),
+        # clip priced (a transform lasts as long as its video: none is sent). aspect_ratio is sent only when given:
+        # its default depends on the workflow (16:9, or auto).
+        duration=None if story or transform else str(seconds),
         aspect_ratio=chosen_aspect,
         mode=chosen_mode,
         enable_audio=enable_audio,
@@ -254,21 +284,50 @@ def validate_omni(
     )
     audio = version == "v3" and clip is None and enable_audio is not False  # OMNI_AUDIO: "true(default)"
     notes: list[str] = []
-    if any(utf16_length(told) > OMNI_WARN_PROMPT for _, told in texts):
-        notes.append(f"{OMNI_PROMPT_WARNING.cite()}.")
-    if seconds >= VIP_FROM[version]:
+    if transform and not story:
+        if not length_known:
+            notes.append(
+                f"The video's length is not known yet: priced at {seconds:g} s, the longest omni {version} makes."
+            )
+        notes.append(f"An inferred rule: {OMNI_TRANSFORM_LENGTH.says}.")
+    if length_known and seconds >= VIP_FROM[version]:
         notes.append(
             f"Omni {version} clips of {VIP_FROM[version]} s and more need a Kling VIP plan (Postman collection)."
         )
-    if chosen_video_mode == "transform":
-        notes.append(f"An inferred rule: {OMNI_TRANSFORM_LENGTH.says}.")
-    label = f"omni {version} " + ("edit of a video" if chosen_video_mode == "transform" else "video")
+    label = f"omni {version} " + ("edit of a video" if transform else "video")
     if story:
         label += f" in {len(story.items)} shots"
-    estimate = Estimate(
-        credits_at(V3, chosen_mode, seconds, audio), ESTIMATE, chosen_mode, seconds, audio, " ".join(notes), label
-    )
+    credits = credits_at(V3, chosen_mode, seconds, audio)
+    estimate = Estimate(credits, ESTIMATE, chosen_mode, math.ceil(seconds), audio, " ".join(notes), label)
     return request, estimate
+
+
+def _known_length(seconds: float | None) -> bool:
+    return seconds is not None and math.isfinite(seconds) and seconds > 0
+
+
+def _transform_seconds(version: str, duration: int | str | None, video_seconds: float | None, video: Any) -> float:
+    """How long a transform lasts (OMNI_TRANSFORM_LENGTH, inferred): as long as its video, which must last what
+    the version makes; the longest the version makes while the video's length is not known."""
+    allowed = OMNI_DURATIONS[version]
+    low, high = allowed[0], allowed[-1]
+    if duration is not None:
+        OMNI_TRANSFORM_RULE.refuse(
+            duration,
+            "with video_mode transform the clip lasts as long as its video",
+            "omit duration, or video_mode reference",
+        )
+    if not _known_length(video_seconds):
+        return float(high)
+    assert video_seconds is not None
+    if not low <= video_seconds <= high:
+        OMNI_TRANSFORM_RULE.refuse(
+            video,
+            f"the video lasts {video_seconds:g} s and a transformed clip lasts as long as its video",
+            f"a video of {low}–{high} s for omni {version}",
+            parameter="video",
+        )
+    return video_seconds
 
 
 # --- POST /videos/image2video-elements --------------------------------------------------------------------------------
@@ -471,29 +530,90 @@ def validate_effect(
     image: str | None,
     mode: str | None = None,
     prompt: str | None = None,
-    known_effects: Sequence[str] | None = None,
+    known_effects: Sequence[str | Mapping[str, Any]] | None = None,
     email: str | None = None,
 ) -> tuple[Image2VideoEffectsRequest, Estimate]:
     """Check an effect request (POST /videos/image2video-effects) and build its body. ``known_effects`` are the
-    names GET /videos/effects lists, when read: an effect not among them is refused, naming them."""
-    known = [name for name in known_effects or [] if name]
+    entries GET /videos/effects lists, when read (plain names, or objects as useapi's page shows them): an effect
+    not among them is refused, naming them; a mode its entry's ``supportedModelMode`` does not list, and a prompt
+    when its ``promptSupported`` is false, are refused too. An entry without that data leaves them unchecked."""
+    entries = [] if known_effects is None or isinstance(known_effects, str) else list(known_effects)
+    known = effect_names(entries)
     if effect is None or not effect.strip():
-        EFFECT_NAME_RULE.refuse(effect, "an effect name is required", _effect_names(known))
+        EFFECT_NAME_RULE.refuse(effect, "an effect name is required", _shown_effects(known))
     assert effect is not None
     if known and effect not in known:
-        EFFECT_NAME_RULE.refuse(effect, "not an effect this account lists", _effect_names(known))
+        EFFECT_NAME_RULE.refuse(effect, "not an effect this account lists", _shown_effects(known))
+    entry = next((e for e in entries if isinstance(e, Mapping) and _entry_name(e) == effect), None)
+    modes, takes_prompt = _effect_modes(entry), _effect_prompt(entry)
     still = required_media(image, "image", _IMAGE, EFFECT_IMAGE_RULE)
-    chosen_mode = one_of(mode, STD_PRO, "std", EFFECT_MODE_RULE, "mode of effects")
+    chosen_mode = one_of(mode, STD_PRO, _effect_default_mode(modes), EFFECT_MODE_RULE, "mode of effects")
     assert chosen_mode is not None
+    if modes is not None and chosen_mode not in modes:
+        EFFECT_MODE_RULE.refuse(
+            chosen_mode,
+            f"the {effect} effect does not take this mode (its supportedModelMode lists {', '.join(modes)})",
+            [m for m in modes if m in STD_PRO] or f"another effect: {effect} lists no std or pro mode",
+        )
     checked = text(prompt, required=False, rule=EFFECT_PROMPT_RULE)
+    if checked is not None and takes_prompt is False:
+        EFFECT_PROMPT_RULE.refuse(
+            "<text>", f"the {effect} effect takes no prompt (its promptSupported is false)", "omit prompt"
+        )
     request = Image2VideoEffectsRequest(effect=effect, image=still, email=email, mode=chosen_mode, prompt=checked)
     credits = credits_at(EFFECT_MODEL, chosen_mode, EFFECT_SECONDS, False)
     note = f"Priced as a {EFFECT_SECONDS} s {EFFECT_MODEL} {chosen_mode} clip: useapi publishes no rate for effects."
+    if mode is None and chosen_mode != "std":
+        note += f" Mode {chosen_mode}: the {effect} effect lists no std mode."
     label = f"video with the {effect} effect"
     return request, Estimate(credits, ESTIMATE, chosen_mode, EFFECT_SECONDS, False, note, label)
 
 
-def _effect_names(known: list[str]) -> list[Any] | str:
+_NAME_KEYS = ("name", "effect", "id", "key", "value")  # an entry's name-like fields, in order
+
+
+def _entry_name(entry: Any) -> str | None:
+    """An entry's name: a plain string, or an object's first non-blank name-like field (useapi's page: ``name``)."""
+    if isinstance(entry, str):
+        return entry.strip() or None
+    if isinstance(entry, Mapping):
+        for key in _NAME_KEYS:
+            value = entry.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
+
+
+def effect_names(entries: Sequence[str | Mapping[str, Any]] | None) -> list[str]:
+    """The effect names among GET /videos/effects' entries (plain names, or objects with a name-like field: ``name``,
+    ``effect``, ``id``, ``key`` or ``value``), in order; entries without one are left out."""
+    if entries is None or isinstance(entries, str):
+        return []
+    return [name for entry in entries if (name := _entry_name(entry))]
+
+
+def _effect_modes(entry: Mapping[str, Any] | None) -> tuple[str, ...] | None:
+    """The modes an entry lists (EFFECT_MODES_LISTED: ``supportedModelMode``); None when it lists none."""
+    listed = None if entry is None else entry.get("supportedModelMode")
+    if not isinstance(listed, list | tuple) or not listed or not all(isinstance(m, str) for m in listed):
+        return None
+    return tuple(listed)
+
+
+def _effect_prompt(entry: Mapping[str, Any] | None) -> bool | None:
+    """Whether an entry takes a prompt (EFFECT_PROMPT_LISTED: ``promptSupported``); None when it does not say."""
+    said = None if entry is None else entry.get("promptSupported")
+    return said if isinstance(said, bool) else None
+
+
+def _effect_default_mode(modes: tuple[str, ...] | None) -> str:
+    """std (STD_DEFAULT), unless the effect lists modes without std: then the first of its std/pro modes."""
+    if modes is None or "std" in modes:
+        return "std"
+    return next((m for m in modes if m in STD_PRO), "std")
+
+
+def _shown_effects(known: list[str]) -> list[Any] | str:
     if not known:
         return "an effect name list_effects gives"
     if len(known) <= _SHOWN_EFFECTS:

@@ -45,6 +45,7 @@ from kling_mcp.arguments import (
     ListElements,
     ListMotions,
     MotionControl,
+    OmniVideo,
 )
 from kling_mcp.arguments.fields import MediaInput
 from kling_mcp.config import Settings, token_placeholder
@@ -94,18 +95,6 @@ def _source_task(args: Generation) -> tuple[int, int | None] | None:
     """The previous task whose video an omni call edits or references (``video_task_id`` + ``video_work_id``)."""
     task_id = getattr(args, "video_task_id", None)
     return None if task_id is None else (task_id, getattr(args, "video_work_id", None))
-
-
-def _effect_name(item: Any) -> str | None:
-    """An effect's name in GET /videos/effects' answer, whose entry shape is not documented: a plain string, or an
-    object's name-like field."""
-    if isinstance(item, str):
-        return item.strip() or None
-    if isinstance(item, dict):
-        for key in ("name", "effect", "id", "key", "value"):
-            if isinstance(item.get(key), str) and item[key].strip():
-                return str(item[key]).strip()
-    return None
 
 
 def _made_elements(job: Job) -> list[Element]:
@@ -190,7 +179,7 @@ class KlingService:
         self._background = background
         self._in_flight: set[anyio.CancelScope] = set()
         self._default_email: str | None = None
-        self._effects: dict[str, list[str]] = {}
+        self._effects: dict[str, list[Any]] = {}
 
     @classmethod
     @asynccontextmanager
@@ -362,7 +351,7 @@ class KlingService:
             extra = await self._extend_source(args.task_id, account)
         if isinstance(args, ApplyEffect):
             account = await self.resolve_email(args.email)
-            extra = {"known_effects": await self._effect_names(account)}
+            extra = {"known_effects": await self._effects_of(account)}
         source = _source_task(args)
         shown = {"video": f"<the video of task {source[0]}>"} if source else {}
         # The catalog sees the user's own values first (errors quote them); uploads happen only once every rule passed.
@@ -370,6 +359,8 @@ class KlingService:
         seconds = await self._check_media(media, roots)
         if isinstance(args, MotionControl):
             extra["motion_seconds"] = seconds.get("motion")
+        if isinstance(args, OmniVideo) and seconds.get("video") is not None:
+            extra["video_seconds"] = seconds["video"]  # an edit lasts as long as its source
         _, estimate = creation.validate(**{**args.catalog_fields(), **shown, **extra})
         account = account or await self.resolve_email(args.email)
         if key and (earlier := await self.ledger.find_key(key)) is not None:
@@ -378,11 +369,15 @@ class KlingService:
         # call that would be refused.
         await self.check_budget(estimate.credits)
         warnings: list[str] = []
+        lengths: dict[str, float | None] = {}
         resolved: dict[str, str] = {}
         if source:
-            resolved["video"] = await self._work_url(*source, account, "video_task_id", "video", warnings)
+            resolved["video"] = await self._work_url(*source, account, "video_task_id", "video", warnings, lengths)
+            lengths["video"] = lengths.pop("video_task_id", None)
         for item in media:
-            resolved[item.label] = await self._upload(item, account, roots, warnings)
+            resolved[item.label] = await self._upload(item, account, roots, warnings, lengths)
+        if isinstance(args, OmniVideo) and lengths.get("video") is not None:
+            extra["video_seconds"] = lengths["video"]
         from_task = {"video": resolved["video"]} if source else {}
         request, estimate = creation.validate(**{**args.catalog_fields_with(resolved), **from_task, **extra})
         return await self._submit(
@@ -410,12 +405,17 @@ class KlingService:
         )
 
     async def _upload(
-        self, item: MediaInput, account: str, roots: list[Path] | None, warnings: list[str] | None = None
+        self,
+        item: MediaInput,
+        account: str,
+        roots: list[Path] | None,
+        warnings: list[str] | None = None,
+        lengths: dict[str, float | None] | None = None,
     ) -> str:
         """The URL to send for one image, video or audio file the user gave: a previous task's work (its
         watermark-free URL), a URL useapi can read as it is, or a file uploaded to useapi first."""
         if (reference := work_reference(item.value, item.label)) is not None:
-            return await self._work_url(*reference, account, item.label, item.kind, warnings)
+            return await self._work_url(*reference, account, item.label, item.kind, warnings, lengths)
         if item.kind == "video":
             low, high = VIDEO_BOUNDS.get(item.label, (None, videos.UPLOAD_MAX_SECONDS))
             video = await videos.resolve_video(
@@ -474,6 +474,7 @@ class KlingService:
         parameter: str,
         kind: str,
         warnings: list[str] | None = None,
+        lengths: dict[str, float | None] | None = None,
     ) -> str:
         """The URL of a previous task's work (a video to edit or lip-sync, an image to animate), to send on as an
         input: its watermark-free master when the account can have it, so the new result does not carry the
@@ -486,7 +487,7 @@ class KlingService:
                 parameter, task_id, f"task {task_id} is {state}; only a succeeded task's work can be used", allowed
             )
         works = {
-            work.workId: work.resource.resource
+            work.workId: work.resource
             for work in task.works
             if work.workId is not None
             and work.resource is not None
@@ -499,16 +500,19 @@ class KlingService:
             work_id = next(iter(works))
         elif work_id not in works:
             raise InvalidParameterError(parameter, work_id, f"task {task_id} has no such {kind} work", list(works))
-        url, reason = await self.downloader.source_url(work_id, works[work_id], account)
+        resource = works[work_id]
+        if lengths is not None:  # useapi gives a work's duration in milliseconds (reference §6.1)
+            lengths[parameter] = None if resource.duration is None else resource.duration / 1000
+        url, reason = await self.downloader.source_url(work_id, resource.resource or "", account)
         if reason is not None and warnings is not None:
             warnings.append(f"{parameter} is task {task_id}'s WATERMARKED preview: {reason}")
         return url
 
-    async def _effect_names(self, account: str) -> list[str]:
-        """The effect names GET /videos/effects lists, read once per account and process."""
+    async def _effects_of(self, account: str) -> list[Any]:
+        """The entries of GET /videos/effects (names, and each effect's modes where given), read once per account
+        and process: the catalog checks an effect, its mode and its prompt against them."""
         if account not in self._effects:
-            listing = await self.client.list_effects(account)
-            self._effects[account] = [name for item in listing.items if (name := _effect_name(item))]
+            self._effects[account] = (await self.client.list_effects(account)).items
         return self._effects[account]
 
     async def check_budget(self, credits: float) -> None:
@@ -787,7 +791,7 @@ class KlingService:
         account = await self.resolve_email(args.email)
         async with self._known_account(account):
             listing = await self.client.list_effects(account)
-        self._effects[account] = [name for item in listing.items if (name := _effect_name(item))]
+        self._effects[account] = listing.items
         return listing
 
     # --- polling, waiting, downloading ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 
 from kling_mcp import catalog
 from kling_mcp.api.errors import InvalidParameterError
-from kling_mcp.simulator import rules, video_rules
+from kling_mcp.simulator import presets, rules, video_rules
 
 T2V, FRAMES = rules.TEXT2VIDEO, rules.FRAMES
 START, END = "https://images.test/start.png", "https://images.test/end.png"
@@ -234,13 +234,17 @@ def test_every_simulator_rule_names_its_source() -> None:
 IMG, CLIP, MOTION_URL = "https://images.test/a.png", "https://videos.test/clip.mp4", "https://videos.test/moves.mp4"
 ELEMENT = "u_309377170505500"
 MOTION_SECONDS = 8.0
+CLIP_SECONDS = 5.0  # the omni video_1's length, known to both sides (the catalog as video_seconds)
+# GET /videos/effects as the simulator lists it (useapi's page: name, supportedModelMode, promptSupported, ...): the
+# raw entries the service passes to the catalog.
+EFFECT_ENTRIES = [effect.listing("https://sim.test") for effect in presets.EFFECTS.values()]
 SOURCE = video_rules.SourceTask(77, "succeed", 6.0, 8.0, "16:9", False, "kling-v3-0", "pro")
 
 
 class AgreeAccount:
     def media(self, url: str) -> video_rules.MediaInfo | None:
-        if url == CLIP:  # an omni video_1 of the 5 s the catalog prices a transform at by default
-            return video_rules.MediaInfo("video", 5.0, "16:9", True)
+        if url == CLIP:  # an omni video_1
+            return video_rules.MediaInfo("video", CLIP_SECONDS, "16:9", True)
         return video_rules.MediaInfo("video", MOTION_SECONDS, "9:16", True) if url == MOTION_URL else None
 
     def task(self, task_id: int) -> video_rules.SourceTask | None:
@@ -251,7 +255,7 @@ class AgreeAccount:
 
 
 def _omni_wire(params: dict[str, Any]) -> dict[str, Any]:
-    body = {k: v for k, v in params.items() if k not in ("images", "elements", "video", "shots")}
+    body = {k: v for k, v in params.items() if k not in ("images", "elements", "video", "shots", "video_seconds")}
     body |= {f"image_{n}": v for n, v in enumerate(params.get("images") or [], start=1)}
     body |= {f"element_{n}": v for n, v in enumerate(params.get("elements") or [], start=1)}
     if params.get("video") is not None:
@@ -355,8 +359,23 @@ KNOWN_VIDEO_STRICTER: tuple[KnownVideo, ...] = (
         video_rules.OMNI,
         "aspect_ratio",
         "omni.aspect.video",
-        "aspect_ratio auto with a video: useapi's omni page (Jan 2026) says the ratio is then auto; the catalog "
-        "reads Postman's 'Frames workflow: auto only' as forbidding it elsewhere. The catalog is taken to be wrong",
+        "a ratio other than auto with a video: useapi's omni page says 'When video_1 is provided, aspect_ratio is "
+        "automatically set to auto'; the catalog refuses a ratio that would not be honoured (auto it accepts and "
+        "leaves out), the simulator accepts it and does not honour it",
+    ),
+    KnownVideo(
+        video_rules.OMNI,
+        "duration",
+        "omni.transform",
+        "a duration with video_mode transform: both sides infer that the edited clip lasts as long as its video; the "
+        "catalog refuses a duration that would not be honoured, the simulator accepts it and does not honour it",
+    ),
+    KnownVideo(
+        video_rules.EFFECTS,
+        "prompt",
+        "effects.prompt",
+        "a prompt for an effect whose GET /videos/effects entry says promptSupported false: the catalog refuses it, "
+        f"the simulator accepts it and does not honour it (its convention 3): {_NOT_SUPPORTED}",
     ),
     KnownVideo(
         video_rules.OMNI,
@@ -373,34 +392,12 @@ KNOWN_VIDEO_STRICTER: tuple[KnownVideo, ...] = (
     ),
 )
 # Fields the catalog sends that the simulator accepts and does not honour: (endpoint, field, rule) -> reason. Each
-# reason says which side is taken to be wrong.
-KNOWN_VIDEO_IGNORED: dict[tuple[str, str, str], str] = {
-    (video_rules.OMNI, "aspect_ratio", "omni.aspect.video"): (
-        "the catalog sends aspect_ratio with a video; useapi's omni page (Jan 2026) says 'When video_1 is provided, "
-        "aspect_ratio is automatically set to auto' and Postman says nothing of it: the catalog should leave it out"
-    ),
-    (video_rules.OMNI, "duration", "omni.transform"): (
-        "the catalog sends (and prices) a duration for video_mode transform; both sides infer the length of an "
-        "edited clip: the catalog the duration sent, the simulator the source video's (as Kling's own O1 edit "
-        "makes a clip as long as its input). The catalog should price the source length it knows"
-    ),
-    (video_rules.EFFECTS, "prompt", "effects.prompt"): (
-        "the catalog sends a prompt to an effect whose GET /videos/effects entry says promptSupported false: it "
-        "reads only the effects' names, not their promptSupported"
-    ),
-}
-# Requests the catalog accepts and the simulator refuses: (endpoint, simulator rule) -> reason.
-KNOWN_CATALOG_LOOSER: dict[tuple[str, str], str] = {
-    (video_rules.OMNI, "omni.prompt.length"): (
-        "an omni prompt of 1701-2500 characters: useapi's omni page (Dec 2025, Jan 2026) says 'Maximum length: 1700 "
-        "characters' and useapi's own omni script (June 2026) stops before sending one; Postman gives no maximum. "
-        "The catalog only warns and applies 2500: it is taken to be wrong"
-    ),
-    (video_rules.EFFECTS, "effects.mode"): (
-        "a mode the effect does not list in supportedModelMode (spinoff: pro only, useapi's effects page): the "
-        "catalog reads only the effects' names and sends mode std by default; it is taken to be wrong"
-    ),
-}
+# reason says which side is taken to be wrong. (None at present: the omni aspect_ratio with a video, the duration of a
+# transform and an effect's prompt are refused by the catalog now, see KNOWN_VIDEO_STRICTER.)
+KNOWN_VIDEO_IGNORED: dict[tuple[str, str, str], str] = {}
+# Requests the catalog accepts and the simulator refuses: (endpoint, simulator rule) -> reason. (None at present: the
+# catalog applies the omni page's 1700-character prompt and each effect's supportedModelMode.)
+KNOWN_CATALOG_LOOSER: dict[tuple[str, str], str] = {}
 # Estimates both sides make without a source, that differ: (endpoint, what) -> reason.
 KNOWN_VIDEO_CREDITS: dict[tuple[str, str], str] = {
     (video_rules.OMNI, "v3 std with audio"): _BOTH_ESTIMATE + " (as kling-v3-0 std with audio on text2video)",
@@ -498,7 +495,7 @@ class VideoComparison:
             )
             return
         self.known_met.add(known)
-        self.run(endpoint, {k: v for k, v in params.items() if k != parameter} | _instead(parameter, params))
+        self.run(endpoint, {k: v for k, v in params.items() if k != parameter} | _instead(endpoint, parameter, params))
 
 
 def _user_name(endpoint: str, wire: str) -> str:
@@ -512,9 +509,10 @@ def _user_name(endpoint: str, wire: str) -> str:
     return {"video_1": "video", "keepAudio": "keep_audio", "motionDirection": "motion_direction"}.get(wire, wire)
 
 
-def _instead(parameter: str, params: dict[str, Any]) -> dict[str, Any]:
-    """What replaces a parameter refused for a known reason, so that the rest is compared again."""
-    if parameter == "prompt" and not params.get("shots"):
+def _instead(endpoint: str, parameter: str, params: dict[str, Any]) -> dict[str, Any]:
+    """What replaces a parameter refused for a known reason, so that the rest is compared again (nothing: it is left
+    out)."""
+    if parameter == "prompt" and endpoint == video_rules.OMNI and not params.get("shots"):
         return {"prompt": "a fox"}
     if parameter == "aspect_ratio" and params.get("video"):
         return {"aspect_ratio": None}
@@ -554,7 +552,10 @@ WORKFLOWS: tuple[dict[str, Any], ...] = (
     {"frame_end": IMG},
     {"frame_start": IMG, "video": CLIP},
     {"video": CLIP, "prompt": "in the style of @video_1"},
-    {"video": CLIP, "video_mode": "transform"},
+    {"video": CLIP, "video_mode": "transform", "video_seconds": CLIP_SECONDS},
+    {"video": CLIP, "video_mode": "transform", "video_seconds": CLIP_SECONDS, "duration": 5},
+    {"video": CLIP, "images": [IMG] * 4},
+    {"video": CLIP, "images": [IMG] * 4, "elements": [ELEMENT]},
     {"video": CLIP, "video_mode": "reference", "keep_audio": True},
     {"video_mode": "reference"},
     {"keep_audio": False},
@@ -582,8 +583,11 @@ def _omni() -> VideoComparison:
         comparison.run(
             video_rules.OMNI, {"shots": shots, "prompt": prompt, "omni_version": version, "duration": duration}
         )
-    for prompt in ("x" * 1700, "x" * 1701, "😀" * 851, "   "):
+    for prompt in ("x" * 1700, "x" * 1701, "😀" * 850, "😀" * 851, "   "):
         comparison.run(video_rules.OMNI, {"prompt": prompt})
+    long_shots = [{"prompt": "x" * 2500, "duration": 3}, {"prompt": "y" * 2000, "duration": 3}]  # shots keep 2500
+    comparison.run(video_rules.OMNI, {"shots": long_shots})
+    comparison.run(video_rules.OMNI, {"shots": [{"prompt": "x" * 2501, "duration": 3}, *long_shots[1:]]})
     return comparison
 
 
@@ -640,7 +644,7 @@ def _extend_motion_effect() -> VideoComparison:
         (None, "rocket", "spinoff", "sparkle"), MODES[:3], (None, "lift off")
     ):
         params = {"effect": effect, "image": IMG, "mode": mode, "prompt": prompt}
-        comparison.run(video_rules.EFFECTS, {**params, "known_effects": ["rocket", "spinoff", "bloombloom", "squish"]})
+        comparison.run(video_rules.EFFECTS, {**params, "known_effects": EFFECT_ENTRIES})
     return comparison
 
 

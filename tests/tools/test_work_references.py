@@ -11,6 +11,7 @@ import anyio
 import pytest
 from mcp import Client
 
+from kling_mcp import catalog
 from kling_mcp.server import create_server
 from kling_mcp.simulator import SimulatorConfig, run_in_thread
 from kling_mcp.simulator.runner import RunningSimulator
@@ -87,3 +88,19 @@ async def test_a_video_task_is_no_image(on_sim: Client, sim: RunningSimulator) -
     )
     assert err["code"] == "invalid_parameter" and "has no image" in err["message"]
     assert sum(1 for method, path, _ in sim.state.requests if method == "POST") == creates
+
+
+async def test_an_edit_of_a_task_video_is_priced_by_the_source_length(on_sim: Client) -> None:
+    """A transform lasts as long as its source: the service reads the source work's length from the task, so the
+    estimate (and the budget check) is the clip's, not the longest one allowed."""
+    first = await _finished_video(on_sim)
+    seconds = first["videos"][0]["duration_s"]
+    edit = await on_sim.call_tool(
+        "omni_video",
+        {"prompt": "make @video_1 snowy", "video_task_id": first["task_id"], "video_mode": "transform"},
+    )
+    assert not edit.is_error, edit.content
+    known = catalog.validate_omni(prompt="x", video="https://v", video_mode="transform", video_seconds=seconds)[1]
+    unknown = catalog.validate_omni(prompt="x", video="https://v", video_mode="transform")[1]
+    assert known.credits != unknown.credits
+    assert edit.structured_content["estimated_credits"] == known.credits
