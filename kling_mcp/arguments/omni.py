@@ -61,8 +61,9 @@ class OmniVideo(Generation):
     prompt: Annotated[
         OptionalText,
         prompt_text(
-            f"What to make; refer to inputs as @image_1, @element_1, @video_1. At most {catalog.MAX_PROMPT} UTF-16 "
-            "units. Required unless shots."
+            f"What to make; refer to inputs as @image_1, @element_1, @video_1. At most {catalog.MAX_OMNI_PROMPT} "
+            "UTF-16 units. Required unless shots.",
+            catalog.MAX_OMNI_PROMPT,
         ),
     ]
     shots: Shots
@@ -72,19 +73,27 @@ class OmniVideo(Generation):
     mode: StdOrPro
     duration: Annotated[
         int | None,
-        optional("Seconds, default 5: 3–15 (v3) or 3–10 (o1). Not with shots.", schema={"minimum": 3, "maximum": 15}),
+        optional(
+            "Seconds, default 5: 3–15 (v3) or 3–10 (o1). Not with shots or transform (an edit lasts as long as its "
+            "video).",
+            schema={"minimum": 3, "maximum": 15},
+        ),
     ]
     aspect_ratio: Annotated[
         str | None,
         optional(
-            f"{', '.join(catalog.ASPECT_RATIOS)} (default {catalog.ASPECT_RATIOS[0]}); with frames only auto.",
+            f"{', '.join(catalog.ASPECT_RATIOS)} (default {catalog.ASPECT_RATIOS[0]}); with frames or a video only "
+            "auto.",
             schema={"enum": list(OMNI_ASPECT_RATIOS)},
         ),
     ]
     enable_audio: Annotated[bool | None, optional("Native audio: v3 on unless false; not with a video or o1.")]
     images: Annotated[
         list[str] | None,
-        optional(f"Reference images, @image_1 first; each {IMAGE_SOURCES} ({IMAGE_RULES})."),
+        optional(
+            f"Reference images, @image_1 first (with a video, 4 images and elements at most); each {IMAGE_SOURCES} "
+            f"({IMAGE_RULES})."
+        ),
     ]
     elements: Annotated[list[str] | None, element_ids("Element ids (list_elements), @element_1 first.")]
     frame_start: Annotated[str | None, image("Start frame (frames workflow)")]

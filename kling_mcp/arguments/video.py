@@ -152,9 +152,9 @@ EnableAudio = Annotated[
 ]
 
 
-def prompt_text(description: str) -> Any:
+def prompt_text(description: str, limit: int = catalog.MAX_PROMPT) -> Any:
     """An optional prompt (see ``fields.text``), its length published."""
-    return text(description, schema={"maxLength": catalog.MAX_PROMPT})
+    return text(description, schema={"maxLength": limit})
 
 
 def _shot_schema() -> dict[str, Any]:
