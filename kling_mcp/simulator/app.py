@@ -1,8 +1,9 @@
 """The simulator's HTTP application: the route table (``ROUTES``), the wrapper that answers 401 and turns errors into
 useapi's JSON error bodies, and a request log. The endpoints themselves are in ``handlers.py`` (accounts, text2video,
-image2video-frames, tasks, assets, files), ``video_handlers.py`` (the other video endpoints) and
-``element_handlers.py``; the rules that decide what a create call accepts in ``rules.py``, ``video_rules.py`` and
-``elements.py``.
+image2video-frames, a task's poll, assets, files), ``video_handlers.py`` (the other video endpoints),
+``element_handlers.py``, ``sound_handlers.py`` (lip sync, add-sound, speech, avatars), ``image_handlers.py`` and
+``account_handlers.py`` (task history, scheduler, uploaded files); the rules that decide what a create call accepts in
+``rules.py``, ``video_rules.py``, ``elements.py``, ``sound_rules.py`` and ``image_rules.py``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kling_mcp.simulator import element_handlers, handlers, video_handlers
+from kling_mcp.simulator import (
+    account_handlers,
+    element_handlers,
+    handlers,
+    image_handlers,
+    sound_handlers,
+    video_handlers,
+)
 from kling_mcp.simulator.config import SimulatorConfig
 from kling_mcp.simulator.handlers import ApiError, error_response
 from kling_mcp.simulator.state import SimulatorState
@@ -57,14 +65,41 @@ ROUTES: tuple[Endpoint, ...] = (
     Endpoint(f"{PREFIX}/elements/voices", "GET", element_handlers.voices),
     Endpoint(f"{PREFIX}/elements/{{element_id}}", "GET", element_handlers.get),
     Endpoint(f"{PREFIX}/elements/{{element_id}}", "DELETE", element_handlers.delete),
+    Endpoint(f"{PREFIX}/videos/lipsync", "POST", sound_handlers.lipsync),
+    Endpoint(f"{PREFIX}/videos/add-sound", "POST", sound_handlers.add_sound),
+    Endpoint(f"{PREFIX}/tts/voices", "GET", sound_handlers.voices),
+    Endpoint(f"{PREFIX}/tts/create", "POST", sound_handlers.speak),
+    Endpoint(f"{PREFIX}/avatars", "GET", sound_handlers.avatars),
+    Endpoint(f"{PREFIX}/avatars/", "GET", sound_handlers.avatars),
+    Endpoint(f"{PREFIX}/avatars", "POST", sound_handlers.create_avatar),
+    Endpoint(f"{PREFIX}/avatars/video", "POST", sound_handlers.avatar_video),
+    Endpoint(f"{PREFIX}/avatars/{{avatar_id}}", "DELETE", sound_handlers.delete_avatar),
+    Endpoint(f"{PREFIX}/images/omni", "POST", image_handlers.omni),
+    Endpoint(f"{PREFIX}/images/kolors", "POST", image_handlers.kolors),
+    Endpoint(f"{PREFIX}/images/kolors-elements", "POST", image_handlers.kolors_elements),
+    Endpoint(f"{PREFIX}/images/upscale", "POST", image_handlers.upscale),
+    Endpoint(f"{PREFIX}/images/enhance", "POST", image_handlers.enhance),
+    Endpoint(f"{PREFIX}/images/virtual-try-on", "POST", image_handlers.try_on),
+    Endpoint(f"{PREFIX}/images/recognize-faces", "POST", image_handlers.recognize_faces),
+    Endpoint(f"{PREFIX}/tasks", "GET", account_handlers.list_tasks),
+    Endpoint(f"{PREFIX}/tasks/", "GET", account_handlers.list_tasks),
     Endpoint(f"{PREFIX}/tasks/{{task_id}}", "GET", handlers.get_task),
+    Endpoint(f"{PREFIX}/tasks/{{task_id}}", "DELETE", account_handlers.delete_task),
+    Endpoint(f"{PREFIX}/scheduler", "GET", account_handlers.scheduler),
+    Endpoint(f"{PREFIX}/scheduler/available", "GET", account_handlers.available),
+    Endpoint(f"{PREFIX}/scheduler/{{task_id}}", "DELETE", account_handlers.stop_tracking),
     Endpoint(f"{PREFIX}/assets/download", "GET", handlers.download),
+    Endpoint(f"{PREFIX}/assets/uploaded/", "GET", account_handlers.list_uploaded),
+    Endpoint(f"{PREFIX}/assets/uploaded", "GET", account_handlers.list_uploaded),
+    Endpoint(f"{PREFIX}/assets/uploaded/", "DELETE", account_handlers.delete_uploaded),
+    Endpoint(f"{PREFIX}/assets/uploaded", "DELETE", account_handlers.delete_uploaded),
     Endpoint(f"{PREFIX}/assets/", "POST", handlers.upload),
     Endpoint(f"{PREFIX}/assets", "POST", handlers.upload),
-    Endpoint("/cdn/works/{work_id:int}/{kind}.mp4", "GET", handlers.work_media, auth=False),
+    Endpoint("/cdn/works/{work_id:int}/{kind}.{ext}", "GET", handlers.work_media, auth=False),
     Endpoint("/cdn/zip/{ids}.zip", "GET", handlers.zip_media, auth=False),
     Endpoint("/cdn/uploads/{name}", "GET", handlers.uploaded, auth=False),
     Endpoint("/cdn/covers/{name}.png", "GET", handlers.cover, auth=False),
+    Endpoint("/cdn/faces/{name}.png", "GET", image_handlers.face_picture, auth=False),
     Endpoint("/cdn/presets/{name}.{ext}", "GET", handlers.preset_media, auth=False),
 )
 

@@ -1,4 +1,7 @@
-"""The simulator's endpoints, one module-level function each: ``handler(request, state) -> Response``.
+"""The simulator's endpoints, one module-level function each: ``handler(request, state) -> Response``. This module
+has the shared ones (accounts, text2video, image2video-frames, a task's poll, assets, the "CDN" files); the others are
+in ``video_handlers.py``, ``element_handlers.py``, ``sound_handlers.py``, ``image_handlers.py`` and
+``account_handlers.py``.
 
 Same paths, fields, status codes and error bodies as useapi's Kling API v1 as the useapi guide and
 ../shared/reference/useapi-kling-api.md describe them. JSON bodies are built from the client's wire models
@@ -31,7 +34,7 @@ from kling_mcp.api.models import (
     TaskResponse,
     Work,
 )
-from kling_mcp.simulator import media, rules, video_rules
+from kling_mcp.simulator import audio, media, rules, video_rules
 from kling_mcp.simulator.lookups import AccountView, preset, upload_info
 from kling_mcp.simulator.state import (
     FAILURE_TEXT,
@@ -61,6 +64,21 @@ TASK_KIND = {rules.TEXT2VIDEO: "m2v_txt2video_hq", rules.FRAMES: "m2v_img2video_
 # Video uploads: reference §7.1 (2025 pages) says "≤10 s"; useapi's motion-control README (June 2026) and the
 # motion-create page (Mar 2026) have a 3–30 s motion video uploaded through POST /assets. The newer sources win.
 UPLOAD_VIDEO_SECONDS = 30
+UPLOAD_AUDIO_SECONDS = 30  # reference §7.1: every audio type "≤30 s"
+# The audio format each audio Content-Type names (reference §7.1's table: type and extension).
+AUDIO_FORMATS = {
+    "audio/wav": "wav",
+    "audio/wave": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/flac": "flac",
+    "audio/aac": "aac",
+    "audio/ogg": "ogg",
+}
+_EXTENSIONS = {"video/quicktime": "mov", **AUDIO_FORMATS}
+# GET /assets/download fileTypes (Postman: "Supported file types: MP4, MP3, WAV, PNG") and the file each one is.
+FILE_TYPES = {"MP4": "mp4", "MP3": "mp3", "WAV": "wav", "PNG": "png"}
+MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png", "mp3": "audio/mpeg", "wav": "audio/wav"}
 SECURED = "…secured…"  # reference §3.1: the password is always masked
 
 
@@ -164,6 +182,11 @@ def refused(exc: rules.Refused) -> ApiError:
     return ApiError(exc.status, exc.message, exc.status)
 
 
+def replies(body: dict[str, Any]) -> tuple[str, str]:
+    """A create's replyUrl and replyRef, as GET /scheduler lists them (reference §4.1); no callback is sent."""
+    return str(body.get("replyUrl") or ""), str(body.get("replyRef") or "")
+
+
 async def create(request: Request, state: SimulatorState, endpoint: str) -> Response:
     """POST /videos/text2video and /videos/image2video-frames (reference §5): 200 with the submitted task, 400 when
     the rules refuse it, 500 for the moderation trigger, 429 when every job slot is taken."""
@@ -190,6 +213,8 @@ async def create(request: Request, state: SimulatorState, endpoint: str) -> Resp
         credits=accepted.credits,
         aspect_ratio=aspect_ratio,
         audio=accepted.audio,
+        reply_url=replies(body)[0],
+        reply_ref=replies(body)[1],
     )
     return submit(request, state, email, creation)
 
@@ -227,19 +252,39 @@ async def image2video_frames(request: Request, state: SimulatorState) -> Respons
 
 
 def _work(request: Request, task: SimTask, work_id: int, code: int, name: str) -> Work:
-    # What the served files really are (media.py builds them to the task's duration and aspect ratio).
-    width, height = media.dimensions(task.aspect_ratio)
-    url = f"{base_url(request)}/cdn/works/{work_id}/preview.mp4"
-    milliseconds = round(media.served_seconds(task.duration) * 1000)
-    return Work(
-        workId=work_id,
-        status=code,
-        status_name=name,
-        contentType="video",
-        resource=Resource(
-            resource=url, width=width, height=height, duration=milliseconds, resourceKey=f"sim-{work_id}"
-        ),
-        cover=Resource(resource=url, width=width, height=height, duration=0),
+    # What the served files really are (media.py and audio.py build them to the task's duration, aspect ratio or
+    # picture size). Reference §6.1: a work carries contentType video | image | audio, its resource and cover, and
+    # (the GET /tasks page's sample) its taskId, type and createTime.
+    base = f"{base_url(request)}/cdn/works/{work_id}"
+    key = f"sim-{work_id}"
+    cover: Resource | None
+    if task.content == "image":
+        url = f"{base}/preview.png"
+        resource = Resource(resource=url, width=task.width, height=task.height, duration=0, resourceKey=key)
+        cover = Resource(resource=url, width=task.width, height=task.height, duration=0)
+    elif task.content == "audio":
+        milliseconds = round(audio.served_seconds(task.duration) * 1000)
+        url = f"{base}/preview.mp3"
+        resource = Resource(resource=url, width=0, height=0, duration=milliseconds, resourceKey=key)
+        cover = None  # a sound has no picture [INF]
+    else:
+        width, height = media.dimensions(task.aspect_ratio)
+        url = f"{base}/preview.mp4"
+        milliseconds = round(media.served_seconds(task.duration) * 1000)
+        resource = Resource(resource=url, width=width, height=height, duration=milliseconds, resourceKey=key)
+        cover = Resource(resource=url, width=width, height=height, duration=0)
+    return Work.model_validate(
+        {
+            "workId": work_id,
+            "taskId": task.id,
+            "type": task.kind,
+            "status": code,
+            "status_name": name,
+            "contentType": task.content,
+            "resource": resource,
+            "cover": cover,
+            "createTime": task.created_ms,
+        }
     )
 
 
@@ -295,8 +340,21 @@ async def get_task(request: Request, state: SimulatorState) -> Response:
 # --- assets ---------------------------------------------------------------------------------------------------------
 
 
+def file_types(task: SimTask) -> tuple[str, ...]:
+    """The fileTypes a work of this task has (Postman GET /assets/download: MP4, MP3, WAV, PNG; its example "MP4,WAV"
+    reads as a video with its sound): a video MP4, and MP3 and WAV of its soundtrack when it has one [INF]; an image
+    PNG; a sound MP3 and WAV."""
+    if task.content == "image":
+        return ("PNG",)
+    if task.content == "audio":
+        return ("MP3", "WAV")
+    return ("MP4", "MP3", "WAV") if task.audio else ("MP4",)
+
+
 async def download(request: Request, state: SimulatorState) -> Response:
-    """GET /assets/download (reference §7.2): one workId + one fileType is the file, anything else a .zip."""
+    """GET /assets/download (reference §7.2): one workId + one fileType is that file, anything else a .zip of the
+    requested types (every type the works have, without fileTypes). 400 "Invalid parameters" for a work that is not a
+    finished work of the account, an unknown file type, or a single file the work does not have [INF]."""
     email = account_email(state, request.query_params.get("email"))
     ids = [i for i in request.query_params.get("workIds", "").split(",") if i.strip()]
     if not ids or not all(i.strip().isdigit() for i in ids):
@@ -304,14 +362,21 @@ async def download(request: Request, state: SimulatorState) -> Response:
     tasks = [state.work(int(i)) for i in ids]
     if any(t is None or t.email != email or state.status(t) != (99, "succeed", True) for t in tasks):
         raise ApiError(400, "Invalid parameters")
+    types = [t.strip().upper() for t in request.query_params.get("fileTypes", "").split(",") if t.strip()]
+    if any(t not in FILE_TYPES for t in types):
+        raise ApiError(400, "Invalid parameters")
     if state.config.is_free(email):
         # The docs scope the clean download to paid Kling accounts; the exact refusal is not documented [INF].
         raise ApiError(403, "Downloading without a watermark requires a paid Kling subscription")
-    types = [t for t in request.query_params.get("fileTypes", "").split(",") if t]
-    if len(ids) == 1 and types == ["MP4"]:
-        url = f"{base_url(request)}/cdn/works/{ids[0]}/clean.mp4"
+    base = base_url(request)
+    if len(ids) == 1 and len(types) == 1:
+        task = tasks[0]
+        if task is None or types[0] not in file_types(task):
+            raise ApiError(400, "Invalid parameters")
+        url = f"{base}/cdn/works/{ids[0]}/clean.{FILE_TYPES[types[0]]}"
     else:
-        url = f"{base_url(request)}/cdn/zip/{','.join(ids)}.zip"
+        query = f"?fileTypes={','.join(types)}" if types else ""
+        url = f"{base}/cdn/zip/{','.join(ids)}.zip{query}"
     return json_response(AssetDownload(cdnUrl=url, status="success"))
 
 
@@ -327,6 +392,8 @@ async def upload(request: Request, state: SimulatorState) -> Response:
     if len(data) > UPLOAD_LIMITS[content_type] * 1024 * 1024:
         raise ApiError(400, f"File is too large: {content_type} is limited to {UPLOAD_LIMITS[content_type]} MB")
     info = upload_info(content_type, data)
+    if content_type.startswith("audio/"):
+        check_audio(content_type, data)
     if content_type.startswith("video/"):
         # The error texts for an unreadable or too long video are not documented [INF].
         if info.seconds is None:
@@ -335,9 +402,9 @@ async def upload(request: Request, state: SimulatorState) -> Response:
             raise ApiError(
                 400, f"The video lasts {info.seconds:g} s; videos are limited to {UPLOAD_VIDEO_SECONDS} seconds"
             )
-    extension = {"video/quicktime": "mov", "audio/mpeg": "mp3"}.get(content_type, content_type.split("/")[1])
+    extension = _EXTENSIONS.get(content_type, content_type.split("/")[1])
     name = f"{uuid.uuid4().hex}.{extension}"
-    state.add_upload(name, content_type, data)
+    state.add_upload(name, content_type, data, email)
     url = f"{base_url(request)}/cdn/uploads/{name}"
     if not content_type.startswith("video/"):
         status = 3 if content_type.startswith("image/") else 1  # reference §7.1
@@ -352,6 +419,27 @@ async def upload(request: Request, state: SimulatorState) -> Response:
             {"status": 1, "url": url, "message": "", "fileName": name, "resourceUrl": url, "coverUrl": cover}
         )
     )
+
+
+def check_audio(content_type: str, data: bytes) -> None:
+    """An audio upload must be a readable file of the format its Content-Type names, at most 30 s (reference §7.1).
+    The error texts are not documented [INF]."""
+    found = audio.probe(data)
+    expected = AUDIO_FORMATS[content_type]
+    if found is None:
+        raise ApiError(
+            400, f"The file is not a readable audio file ({content_type}): WAV, MP3, M4A, FLAC, AAC or OGG expected"
+        )
+    if found.format != expected:
+        raise ApiError(
+            400,
+            f"The file is {found.format.upper()} audio but its Content-Type is {content_type} "
+            f"({expected.upper()}); send the Content-Type of its format",
+        )
+    if found.seconds > UPLOAD_AUDIO_SECONDS:
+        raise ApiError(
+            400, f"The audio lasts {found.seconds:g} s; audio files are limited to {UPLOAD_AUDIO_SECONDS} seconds"
+        )
 
 
 def motion_asset(
@@ -375,22 +463,49 @@ def motion_asset(
 # --- the "CDN" (no auth) --------------------------------------------------------------------------------------------
 
 
+def work_file(task: SimTask, kind: str, extension: str) -> bytes | None:
+    """The bytes a work serves as ``<kind>.<extension>`` (preview: with the watermark; clean: without), or None
+    when the work has no such file."""
+    file_type = next((t for t, e in FILE_TYPES.items() if e == extension), None)
+    if kind not in ("preview", "clean") or file_type not in file_types(task):
+        return None
+    if extension == "png":
+        return media.picture(kind, task.width, task.height)
+    seconds = task.duration if task.content == "audio" else media.served_seconds(task.duration)
+    if extension == "mp3":
+        return audio.mp3(seconds)
+    if extension == "wav":
+        return audio.wav(seconds)
+    return media.video(kind, task.aspect_ratio, task.duration, task.audio)
+
+
 async def work_media(request: Request, state: SimulatorState) -> Response:
     task = state.work(int(request.path_params["work_id"]))
-    kind = request.path_params["kind"]
-    if task is None or kind not in ("preview", "clean") or state.status(task) != (99, "succeed", True):
+    extension = request.path_params["ext"]
+    if task is None or state.status(task) != (99, "succeed", True):
         return Response(status_code=404)
-    body = media.video(kind, task.aspect_ratio, task.duration, task.audio)
-    return media.serve(request, body, state.config.media_padding_bytes)
+    body = work_file(task, request.path_params["kind"], extension)
+    if body is None:
+        return Response(status_code=404)
+    padding = state.config.media_padding_bytes if extension == "mp4" else 0
+    return media.serve(request, body, padding, MEDIA_TYPES[extension])
 
 
 async def zip_media(request: Request, state: SimulatorState) -> Response:
+    """The .zip of GET /assets/download: every requested file type (all of them without fileTypes) of each work."""
+    wanted = [t for t in request.query_params.get("fileTypes", "").split(",") if t in FILE_TYPES]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for work_id in request.path_params["ids"].split(","):
             task = state.work(int(work_id)) if work_id.isdigit() else None
-            if task is not None and state.status(task) == (99, "succeed", True):
-                archive.writestr(f"{work_id}.mp4", media.video("clean", task.aspect_ratio, task.duration, task.audio))
+            if task is None or state.status(task) != (99, "succeed", True):
+                continue
+            for file_type in file_types(task):
+                if wanted and file_type not in wanted:
+                    continue
+                body = work_file(task, "clean", FILE_TYPES[file_type])
+                if body is not None:
+                    archive.writestr(f"{work_id}.{FILE_TYPES[file_type]}", body)
     return media.serve(request, buffer.getvalue(), 0, "application/zip")
 
 
@@ -411,12 +526,16 @@ async def cover(request: Request, state: SimulatorState) -> Response:
 
 
 async def preset_media(request: Request, _state: SimulatorState) -> Response:
-    """The preview video or cover of an effect or official motion (``presets.py``)."""
+    """The preview video or cover of an effect or official motion, an avatar template's picture or a voice's
+    example (``presets.py``)."""
     name, extension = request.path_params["name"], request.path_params["ext"]
-    info = preset(name, extension) if extension in ("mp4", "png") else None
+    info = preset(name, extension) if extension in ("mp4", "png", "mp3") else None
     if info is None:
         return Response(status_code=404)
     aspect = info.aspect_ratio or "16:9"
+    if extension == "mp3":
+        return media.serve(request, audio.mp3(info.seconds or 3), 0, "audio/mpeg")
     if extension == "png":
-        return media.serve(request, media.cover(aspect), 0, "image/png")
+        picture = media.picture("clean", info.width, info.height) if name.startswith("avatar_") else media.cover(aspect)
+        return media.serve(request, picture, 0, "image/png")
     return media.serve(request, media.video("clean", aspect, info.seconds or 5, info.audio), 0)

@@ -11,6 +11,7 @@ a visible "KLING PREVIEW" watermark; the clean master does not. Optionally padde
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import struct
 import zlib
@@ -172,17 +173,67 @@ def image_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-@cache
-def cover(aspect_ratio: str) -> bytes:
-    """A grey PNG poster of an aspect ratio's size: the cover of an uploaded video or of a motion."""
-    width, height = dimensions(aspect_ratio)
+def _png(width: int, height: int, rows: list[bytes]) -> bytes:
+    """An 8-bit greyscale PNG of ``rows`` (``height`` rows of ``width`` bytes each)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    raw = b"".join(b"\x00" + row for row in rows)  # filter type 0 (None) on every row
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
+
+
+@cache
+def cover(aspect_ratio: str) -> bytes:
+    """A grey PNG poster of an aspect ratio's size: the cover of an uploaded video or of a motion."""
+    width, height = dimensions(aspect_ratio)
+    return _png(width, height, [b"\x80" * width] * height)
+
+
+# --- images ----------------------------------------------------------------------------------------------------------
+
+# The ratios the image endpoints offer (Postman: kolors, kolors-elements and omni images list these eight).
+IMAGE_RATIOS = ("16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9")
+# The long side of an image at each resolution [INF: "1k", "2k", "4k" read as 1024, 2048 and 4096 pixels].
+LONG_SIDES = {"1k": 1024, "2k": 2048, "4k": 4096}
+
+
+def image_dimensions(aspect_ratio: str, long_side: int) -> tuple[int, int]:
+    """Width and height of an image of this ratio whose long side is ``long_side`` (the short side even)."""
+    w, h = (int(part) for part in aspect_ratio.split(":"))
+    short = max(2, round(long_side * min(w, h) / max(w, h) / 2) * 2)
+    return (long_side, short) if w >= h else (short, long_side)
+
+
+def scaled(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """A size of the same ratio as ``width`` x ``height`` whose long side is ``long_side``."""
+    if width >= height:
+        return long_side, max(1, round(height * long_side / width))
+    return max(1, round(width * long_side / height)), long_side
+
+
+def nearest_image_ratio(width: int, height: int) -> str:
+    """The image ratio (``IMAGE_RATIOS``) nearest to a picture of this size."""
+
+    def distance(candidate: str) -> float:
+        w, h = (int(part) for part in candidate.split(":"))
+        return abs(math.log((width / height) / (w / h)))
+
+    return min(IMAGE_RATIOS, key=distance)
+
+
+@cache
+def picture(kind: str, width: int, height: int) -> bytes:
+    """A generated image: a PNG of exactly ``width`` x ``height``, grey bands from light to dark; the ``preview``
+    (what a work's resource URL serves) also carries a dark band across its middle, as the videos' watermark does,
+    the ``clean`` one (GET /assets/download) does not."""
+    bands = 8
+    rows = [bytes([230 - 20 * (row * bands // height)]) * width for row in range(height)]
+    if kind == "preview":
+        for row in range(height * 2 // 5, height * 3 // 5):
+            rows[row] = b"\x10" * width
+    return _png(width, height, rows)
 
 
 def _padding_header(padding: int) -> bytes:

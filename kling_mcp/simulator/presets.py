@@ -1,9 +1,11 @@
 """Kling's built-in lists, the same for every simulated account: video effects (GET /videos/effects), official
-motions (GET /videos/motions), element tags (GET /elements/tags) and element voices (GET /elements/voices).
+motions (GET /videos/motions), element tags (GET /elements/tags), element voices (GET /elements/voices), the voices of
+text to speech (GET /tts/voices) and the avatar templates (GET /avatars?type=templates).
 
 The shapes follow useapi's pages (each list's comment names its source); the entries themselves are the
 simulator's own, few and small [INF]. The preview media of effects and motions are served by the simulator
-(``/cdn/presets/...``), so a motion's length is known to the rules like that of any file the simulator serves.
+(``/cdn/presets/...``, with the avatar templates' pictures and the voices' examples), so a motion's length is known
+to the rules like that of any file the simulator serves.
 """
 
 from __future__ import annotations
@@ -112,3 +114,77 @@ def tag(value: str) -> dict[str, str] | None:
 def voice(value: str) -> dict[str, Any] | None:
     """The official voice named by its id or its name (PM: "official voice name/ID")."""
     return next((v for v in VOICES if value in (str(v["id"]), v["name"])), None)
+
+
+# --- text to speech and avatars ---------------------------------------------------------------------------------------
+
+# The emotions a voice may take (useapi's avatar pages, Jan 12 2026: "neutral (default), happy, angry, sad, fearful,
+# disgusted, surprised"; GET /tts/voices lists each voice's own as {name, key, enable}).
+EMOTIONS = ("neutral", "happy", "angry", "sad", "fearful", "disgusted", "surprised")
+VOICE_SAMPLE_SECONDS = 3.0  # the length of a voice's exampleUrl [INF]
+
+
+@dataclass(frozen=True)
+class TtsVoice:
+    """One voice of GET /tts/voices (useapi's page get-kling-tts-voices, Apr 18 2025: ``name``, ``speakerId``,
+    ``exampleUrl``, ``new``, ``emotions`` [{name, key, enable}]; the sample's second voice has no emotions)."""
+
+    speaker_id: str
+    name: str
+    emotions: tuple[str, ...]
+    new: bool = False
+
+    def listing(self, base: str) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "speakerId": self.speaker_id,
+            "exampleUrl": f"{base}/cdn/presets/voice_{self.speaker_id}.mp3",
+            "new": self.new,
+            "emotions": [{"name": key.capitalize(), "key": key, "enable": True} for key in self.emotions],
+        }
+
+
+# The voices themselves are the simulator's own [INF]: one with every emotion, one with a few, one with neutral only
+# and one with none (as the page's sample voice 2).
+TTS_VOICES: dict[str, TtsVoice] = {
+    v.speaker_id: v
+    for v in (
+        TtsVoice("oversea_female1", "Clear woman", EMOTIONS),
+        TtsVoice("oversea_male1", "Calm man", ("neutral", "happy", "sad", "angry")),
+        TtsVoice("uk_boy1", "Young British", ("neutral",)),
+        TtsVoice("chat1_female_new-3", "Chatty", (), new=True),
+    )
+}
+TTS_LANGUAGES = ("en", "zh")  # GET /tts/voices typeList (the page's sample)
+
+
+def tts_voice(speaker_id: str) -> TtsVoice | None:
+    return TTS_VOICES.get(speaker_id)
+
+
+@dataclass(frozen=True)
+class AvatarTemplate:
+    """One of Kling's avatar templates (GET /avatars?type=templates, useapi's page of Jan 12 2026: ``id`` of 8 digits
+    or fewer, ``name``, ``imageResources`` [{url}], ``prompt``). The templates are the simulator's own [INF]."""
+
+    id: str
+    name: str
+    prompt: str
+    aspect_ratio: str
+
+    def listing(self, base: str) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "imageResources": [{"url": f"{base}/cdn/presets/avatar_{self.id}.png"}],
+            "prompt": self.prompt,
+        }
+
+
+AVATAR_TEMPLATES: dict[str, AvatarTemplate] = {
+    t.id: t
+    for t in (
+        AvatarTemplate("10001", "Business Woman", "Professional businesswoman in formal attire", "9:16"),
+        AvatarTemplate("10002", "Teacher", "Friendly teacher in a classroom", "16:9"),
+    )
+}

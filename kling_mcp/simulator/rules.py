@@ -54,6 +54,25 @@ SOURCES: dict[str, str] = {
     "GH-MOTION": "useapi's own sample useapi/kling-api motion-control/README.md, June 22 2026",
     "DOC-ELEMENTS": "useapi's pages post-kling-elements (Jan 12 2026, updated Mar 6 2026), get-kling-elements (Jan 12 "
     "2026) and get-kling-elements-elementId (updated Feb 9 2026)",
+    "DOC-LIPSYNC": "useapi's page post-kling-videos-lipsync, Apr 18 2025, updated Oct 1 2025 (the 60 s video limit)",
+    "DOC-ADD-SOUND": "useapi's page post-kling-videos-add-sound, Aug 8 2025, updated Oct 1 2025 (3-20 s)",
+    "DOC-TTS": "useapi's pages post-kling-tts-create (Apr 18 2025, updated Oct 1 2025) and get-kling-tts-voices "
+    "(Apr 18 2025)",
+    "DOC-AVATARS": "useapi's pages get-kling-avatars, post-kling-avatars, post-kling-avatars-video and "
+    "del-kling-avatars-avatarId, Jan 12 2026",
+    "DOC-IMAGES-OMNI": "useapi's page post-kling-images-omni, Dec 10 2025, updated Jan 12 2026",
+    "DOC-KOLORS": "useapi's pages post-kling-images-kolors (Apr 24 2025, updated Oct 1 2025 and Feb 9 2026) and "
+    "post-kling-images-kolors-elements (Jul 18 2025)",
+    "DOC-UPSCALE": "useapi's page post-kling-images-upscale, Apr 24 2025, updated Oct 1 2025",
+    "DOC-ENHANCE": "useapi's page post-kling-images-enhance, Oct 15 2026 (image, resolution 2k / 4k)",
+    "DOC-TRYON": "useapi's page post-kling-images-virtual-try-on, Apr-Oct 2025 (reference §5.0)",
+    "DOC-FACES": "useapi's page post-kling-images-recognize-faces, Apr 24 2025",
+    "DOC-TASKS": "useapi's pages get-kling-tasks (Apr 18 2025) and del-kling-tasks-task_id (Oct 7 2025), reference "
+    "§6.3 and §6.4",
+    "DOC-SCHEDULER": "useapi's pages get-kling-scheduler, get-kling-scheduler-available and "
+    "del-kling-scheduler-task_id, Apr 18 2025 (reference §4)",
+    "DOC-UPLOADED": "useapi's pages get-kling-assets-uploaded (Aug 8 2025, updated May 6 2026) and "
+    "del-kling-assets-uploaded (May 6 2026), reference §7.3",
     "INF": "the simulator's own choice where no source speaks",
 }
 

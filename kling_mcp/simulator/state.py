@@ -10,7 +10,14 @@ task id atomically.
 
 A task's progress is computed from the clock when it is read (no background work): ``submitted`` (status 5) for
 the queue time, ``processing`` (status 10, [INF] from Kling's web status set) for the processing time, then final.
-A task holds one of its account's job slots until it is final (reference §4.4, [INF]).
+A task holds one of its account's job slots until it is final (reference §4.4, [INF]), or until DELETE /scheduler/{id}
+stops useapi tracking it: the task then keeps running (and was billed) but no longer counts (reference §4.3; useapi's
+own MCP tool ``kling_stop_tracking``: "frees the job slot"). A task deleted with DELETE /tasks/{id} is gone: its row
+is removed, so its poll answers 404 and its files are no longer served (reference §6.4).
+
+A task makes videos, images or audio (``SimTask.content``): the works of a task are all of one kind. Uploaded files
+are also listed as the account's uploaded assets (GET /assets/uploaded/, each with a numeric id), and avatars are
+kept per account like elements.
 """
 
 from __future__ import annotations
@@ -59,7 +66,18 @@ CREATE TABLE IF NOT EXISTS elements (
 CREATE TABLE IF NOT EXISTS motions (
     id TEXT PRIMARY KEY, email TEXT NOT NULL, created REAL NOT NULL, data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS avatars (
+    id TEXT PRIMARY KEY, email TEXT NOT NULL, created REAL NOT NULL, data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS untracked (id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS uploaded (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, email TEXT NOT NULL, created REAL NOT NULL
+);
 """
+# Uploaded assets' ids are numeric strings (useapi's uploaded-assets pages show "869218167527833688"): the row id
+# plus this offset [INF].
+UPLOAD_ID_BASE = 869_000_000_000_000_000
+_TRACKED = "id NOT IN (SELECT id FROM untracked)"
 
 
 class CapacityReached(Exception):
@@ -94,6 +112,11 @@ class SimTask:
     works: int = 1
     credits: float = 0.0  # what the task cost (0 for tasks recorded before this field existed)
     model_name: str = ""
+    content: str = "video"  # what its works are: video | image | audio (reference §6.1 contentType)
+    width: int = 0  # an image task's picture size (a video's comes from its aspect ratio)
+    height: int = 0
+    reply_url: str = ""  # replyUrl / replyRef, as GET /scheduler lists them (reference §4.1)
+    reply_ref: str = ""
 
     @property
     def work_ids(self) -> list[int]:
@@ -133,6 +156,12 @@ class Creation:
     aspect_ratio: str
     audio: bool
     works: int = 1
+    content: str = "video"  # video | image | audio
+    width: int = 0  # images: the picture size
+    height: int = 0
+    reply_url: str = ""
+    reply_ref: str = ""
+    immediate: bool = False  # already final when created (text to speech): takes no job slot
 
 
 @dataclass
@@ -199,7 +228,25 @@ class SimulatorState:
         }
 
     def executing(self, email: str) -> int:
-        return int(self._read("SELECT COUNT(*) FROM tasks WHERE email = ? AND ends > ?", (email, self.clock()))[0][0])
+        """Job slots taken: the account's tasks not final yet that useapi still tracks."""
+        sql = f"SELECT COUNT(*) FROM tasks WHERE email = ? AND ends > ? AND {_TRACKED}"
+        return int(self._read(sql, (email, self.clock()))[0][0])
+
+    def running(self) -> list[SimTask]:
+        """Every tracked task not final yet, of every account, oldest first (GET /scheduler)."""
+        sql = f"SELECT data FROM tasks WHERE ends > ? AND {_TRACKED} ORDER BY id"
+        return [_task(row[0]) for row in self._read(sql, (self.clock(),))]
+
+    def untrack(self, task_id: int) -> bool:
+        """DELETE /scheduler/{id}: stop tracking a running task (it keeps running); False when no tracked task of
+        that id is running."""
+        with self._tx() as conn:
+            found = conn.execute(
+                f"SELECT COUNT(*) FROM tasks WHERE id = ? AND ends > ? AND {_TRACKED}", (task_id, self.clock())
+            ).fetchone()[0]
+            if found:
+                conn.execute("INSERT INTO untracked (id) VALUES (?)", (task_id,))
+        return bool(found)
 
     # --- tasks ----------------------------------------------------------------------------------------------------
 
@@ -243,13 +290,15 @@ class SimulatorState:
         elif "sim:moderation-later" in prompt:
             outcome = "moderation_later"
         queue_s, process_s = self.timing(request.model_name, request.mode, request.duration, prompt)
+        if request.immediate:
+            queue_s = process_s = 0.0
         cost = request.credits * UNITS_PER_CREDIT
         with self._tx() as conn:
             now = self.clock()
             (running,) = conn.execute(
-                "SELECT COUNT(*) FROM tasks WHERE email = ? AND ends > ?", (email, now)
+                f"SELECT COUNT(*) FROM tasks WHERE email = ? AND ends > ? AND {_TRACKED}", (email, now)
             ).fetchone()
-            if running >= self.config.max_jobs:
+            if running >= self.config.max_jobs and not request.immediate:
                 raise CapacityReached
             (units,) = conn.execute("SELECT units FROM accounts WHERE email = ?", (email,)).fetchone()
             if units < cost:
@@ -273,11 +322,16 @@ class SimulatorState:
                 outcome=outcome,
                 fail_status=fail_status,
                 work_id=task_id * 10 + 1,
-                created_ms=int(time.time() * 1000),
+                created_ms=int(now * 1000),  # the state's clock, so that GET /tasks filters follow it
                 audio=request.audio,
                 works=request.works,
                 credits=request.credits,
                 model_name=request.model_name,
+                content=request.content,
+                width=request.width,
+                height=request.height,
+                reply_url=request.reply_url,
+                reply_ref=request.reply_ref,
             )
             conn.execute(
                 "INSERT INTO tasks (id, email, ends, data) VALUES (?, ?, ?, ?)",
@@ -298,11 +352,63 @@ class SimulatorState:
             return task.fail_status, FAILURE_NAMES[task.fail_status], True
         return None  # vanish, moderation_later, out_of_credits: the seed's three causes of a 404
 
+    def history(self, email: str, *, content: str | None, before_ms: int | None, after_ms: int | None) -> list[SimTask]:
+        """GET /tasks: the account's tasks, newest first, of one kind of content, created before or after a moment
+        (epoch ms)."""
+        tasks = [_task(row[0]) for row in self._read("SELECT data FROM tasks WHERE email = ?", (email,))]
+        chosen = [
+            t
+            for t in tasks
+            if (content is None or t.content == content)
+            and (before_ms is None or t.created_ms < before_ms)
+            and (after_ms is None or t.created_ms > after_ms)
+        ]
+        chosen.sort(key=lambda t: (t.created_ms, t.id), reverse=True)
+        return chosen
+
+    def delete_task(self, email: str, task_id: int) -> bool:
+        """DELETE /tasks/{id}: remove a task of the account for good."""
+        with self._tx() as conn:
+            deleted = conn.execute("DELETE FROM tasks WHERE id = ? AND email = ?", (task_id, email)).rowcount
+            conn.execute("DELETE FROM untracked WHERE id = ?", (task_id,))
+        return bool(deleted)
+
     # --- uploads --------------------------------------------------------------------------------------------------
 
-    def add_upload(self, name: str, content_type: str, data: bytes) -> None:
+    def add_upload(self, name: str, content_type: str, data: bytes, email: str | None = None) -> str | None:
+        """Keep an uploaded file; with ``email``, also list it among that account's uploaded assets. The asset's
+        id (a string of digits), or None without an email."""
         with self._tx() as conn:
             conn.execute("INSERT INTO uploads (name, content_type, data) VALUES (?, ?, ?)", (name, content_type, data))
+            if email is None:
+                return None
+            row = conn.execute(
+                "INSERT INTO uploaded (name, email, created) VALUES (?, ?, ?)", (name, email, self.clock())
+            ).lastrowid
+        return str(UPLOAD_ID_BASE + int(row or 0))
+
+    def uploaded(self, email: str) -> list[tuple[str, str, str, float]]:
+        """The account's uploaded assets: (id, file name, content type, upload time), oldest first."""
+        rows = self._read(
+            "SELECT uploaded.id, uploaded.name, uploads.content_type, uploaded.created FROM uploaded "
+            "JOIN uploads ON uploads.name = uploaded.name WHERE uploaded.email = ? ORDER BY uploaded.id",
+            (email,),
+        )
+        return [(str(UPLOAD_ID_BASE + int(i)), str(n), str(c), float(t)) for i, n, c, t in rows]
+
+    def delete_uploaded(self, email: str, ids: list[str]) -> list[str]:
+        """Delete the account's uploaded assets of these ids (their files are no longer served); the ids deleted."""
+        deleted: list[str] = []
+        with self._tx() as conn:
+            for asset_id in ids:
+                row = int(asset_id) - UPLOAD_ID_BASE
+                found = conn.execute("SELECT name FROM uploaded WHERE id = ? AND email = ?", (row, email)).fetchone()
+                if found is None:
+                    continue
+                conn.execute("DELETE FROM uploaded WHERE id = ?", (row,))
+                conn.execute("DELETE FROM uploads WHERE name = ?", (found[0],))
+                deleted.append(asset_id)
+        return deleted
 
     def upload(self, name: str) -> tuple[str, bytes] | None:
         rows = self._read("SELECT content_type, data FROM uploads WHERE name = ?", (name,))
@@ -334,7 +440,21 @@ class SimulatorState:
     def motions(self, email: str) -> list[dict[str, Any]]:
         return self._all("motions", email)
 
-    # ``table`` is always one of the two names above, never user input.
+    def add_avatar(self, email: str, avatar: dict[str, Any]) -> None:
+        self._add("avatars", email, str(avatar["id"]), avatar)
+
+    def avatar(self, email: str, avatar_id: str) -> dict[str, Any] | None:
+        return self._one("avatars", email, avatar_id)
+
+    def avatars(self, email: str) -> list[dict[str, Any]]:
+        return self._all("avatars", email)
+
+    def delete_avatar(self, email: str, avatar_id: str) -> bool:
+        with self._tx() as conn:
+            deleted = conn.execute("DELETE FROM avatars WHERE id = ? AND email = ?", (avatar_id, email)).rowcount
+        return bool(deleted)
+
+    # ``table`` is always one of the three names above, never user input.
     def _add(self, table: str, email: str, key: str, data: dict[str, Any]) -> None:
         with self._tx() as conn:
             conn.execute(

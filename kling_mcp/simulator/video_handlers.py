@@ -19,6 +19,7 @@ from kling_mcp.simulator.handlers import (
     base_url,
     motion_asset,
     refused,
+    replies,
     request_body,
     submit,
 )
@@ -46,6 +47,8 @@ async def create(request: Request, state: SimulatorState, endpoint: str) -> Resp
         aspect_ratio=accepted.aspect_ratio,
         audio=accepted.audio,
         works=accepted.works,
+        reply_url=replies(body)[0],
+        reply_ref=replies(body)[1],
     )
     return submit(request, state, email, creation)
 

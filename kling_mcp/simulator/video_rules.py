@@ -356,12 +356,15 @@ _FIELD_RULES = {
 
 @dataclass(frozen=True)
 class MediaInfo:
-    """A file the simulator served or received: an image or a video, with what is known of it."""
+    """A file the simulator served or received: an image, a video or an audio file, with what is known of it
+    (``aspect_ratio`` is the nearest video ratio; ``width`` and ``height`` the picture's own size, 0 when unknown)."""
 
-    kind: Literal["image", "video"]
+    kind: Literal["image", "video", "audio"]
     seconds: float | None = None
     aspect_ratio: str | None = None
     audio: bool = False
+    width: int = 0
+    height: int = 0
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,9 @@
 #   (keyint 8, scenecut off, bframes 0), so that the segment can follow itself;
 # - tone.m4a is a steady 500 Hz tone at 16 kHz: its period (32 samples) divides an AAC frame (1024 samples), so one
 #   frame from its middle, repeated, decodes to the same tone.
+# - tone.mp3 is the same tone as MPEG-2 Layer III at 16 kHz, 32 kbit/s CBR: every frame is 144 bytes and 576 samples
+#   (18 periods), without padding, and the bit reservoir is off, so each frame decodes on its own and one frame from
+#   the middle, repeated, is an MP3 of any length (media.py's audio files).
 # The preview segments carry a visible "KLING PREVIEW" watermark; the clean masters do not.
 # Sizes: 320x180 (16:9), 180x320 (9:16), 240x240 (1:1); the simulator reports exactly these.
 set -euo pipefail
@@ -25,3 +28,5 @@ for spec in "16x9:320x180" "9x16:180x320" "1x1:240x240"; do
 done
 ffmpeg -loglevel error -y -f lavfi -i "sine=frequency=500:sample_rate=16000:duration=1" -af "volume=0.3" \
   -c:a aac -b:a 24k -ac 1 -movflags +faststart -map_metadata -1 tone.m4a
+ffmpeg -loglevel error -y -f lavfi -i "sine=frequency=500:sample_rate=16000:duration=1" -af "volume=2" \
+  -c:a libmp3lame -b:a 32k -ac 1 -reservoir 0 -write_xing 0 -id3v2_version 0 -write_id3v1 0 -map_metadata -1 tone.mp3
