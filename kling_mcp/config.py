@@ -32,6 +32,8 @@ ENVIRONMENT: dict[str, str] = {
     "KLING_MCP_ALLOWED_DIRS": "Folders local images may be read from, separated by the OS path separator "
     "(default: the home folder).",
     "KLING_MCP_CONFIRM": "Ask the user before spending credits: never | always | above:N (credits; default never).",
+    "KLING_MCP_ACCOUNT_CHOICE": "With several accounts, no email and no KLING_EMAIL: ask (default: refuse, naming "
+    "them) | most_free (a spending call uses the account with the most free job slots; the result names it).",
     "KLING_MCP_DAILY_BUDGET": "Most Kling credits (estimated) that may be spent in any rolling 24 hours; a call that "
     "would pass it is refused before anything is sent (default: no limit).",
     "KLING_MCP_MAX_CREDITS_PER_CALL": "Most Kling credits (estimated) one call may cost (default: no limit).",
@@ -42,14 +44,17 @@ ENVIRONMENT: dict[str, str] = {
     "KLING_MCP_MAX_DOWNLOAD_MB": "Largest file a download may write, in MB (default 2048).",
     "KLING_MCP_HTTP_TOKEN": "Bearer token MCP clients must send when serving HTTP on a non-loopback address.",
     "KLING_MCP_SIMULATE": "true: serve on the embedded simulator, as --simulate does (no account; default false).",
-    "KLING_MCP_TOOLSETS": "Tool families to serve, comma-separated: core, video, elements (default: all). core "
-    "(generation, tasks, balance, models) is always served; fewer tools cost the agent fewer tokens a turn.",
+    "KLING_MCP_TOOLSETS": "Tool families to serve, comma-separated: core, video, elements, audio, images, account "
+    "(default: all). core (generation, tasks, balance, models, uploads) is always served; fewer tools cost the agent "
+    "fewer tokens a turn.",
 }
 
 # The tool families KLING_MCP_TOOLSETS chooses from (the names of kling_mcp.tools' toolsets).
-TOOLSET_NAMES: tuple[str, ...] = ("core", "video", "elements")
+TOOLSET_NAMES: tuple[str, ...] = ("core", "video", "elements", "account", "audio", "images")
 
 ConfirmPolicy = Literal["never", "always", "above"]
+AccountChoice = Literal["ask", "most_free"]
+ACCOUNT_CHOICES: tuple[AccountChoice, ...] = ("ask", "most_free")
 
 
 class SettingsError(ValueError):
@@ -96,6 +101,7 @@ class Settings:
     allowed_dirs: tuple[Path, ...] = field(default_factory=lambda: (Path.home(),))
     confirm: ConfirmPolicy = "never"
     confirm_above: float = 0.0
+    account_choice: AccountChoice = "ask"
     daily_budget: float | None = None
     max_credits_per_call: float | None = None
     max_retries: int = 3
@@ -139,6 +145,8 @@ class Settings:
             values["allowed_dirs"] = tuple(Path(d).expanduser() for d in dirs.split(os.pathsep) if d.strip())
         if (confirm := text("KLING_MCP_CONFIRM")) is not None:
             values.update(_confirm(confirm))
+        if (choice := text("KLING_MCP_ACCOUNT_CHOICE")) is not None:
+            values["account_choice"] = _account_choice(choice)
         for name, key in (
             ("KLING_MCP_DAILY_BUDGET", "daily_budget"),
             ("KLING_MCP_MAX_CREDITS_PER_CALL", "max_credits_per_call"),
@@ -196,6 +204,14 @@ def _confirm(raw: str) -> dict[str, object]:
         except ValueError:
             pass
     raise SettingsError("KLING_MCP_CONFIRM must be never, always, or above:N (N credits)")
+
+
+def _account_choice(raw: str) -> AccountChoice:
+    lowered = raw.strip().lower().replace("-", "_")
+    for choice in ACCOUNT_CHOICES:
+        if lowered == choice:
+            return choice
+    raise SettingsError(f"KLING_MCP_ACCOUNT_CHOICE must be one of {', '.join(ACCOUNT_CHOICES)}")
 
 
 def _toolsets(raw: str) -> tuple[str, ...]:

@@ -49,7 +49,7 @@ def test_the_catalog_checks_exactly_the_request_part_of_the_arguments(model: typ
 
 def test_every_tool_has_an_argument_model_that_refuses_unknown_names() -> None:
     specs = [spec for toolset in TOOLSETS for spec in toolset.tools]
-    assert len(specs) == 17
+    assert len(specs) == 34
     for spec in specs:
         assert issubclass(spec.arguments, Arguments), spec.name
         with pytest.raises(ValidationError, match="Extra inputs are not permitted"):

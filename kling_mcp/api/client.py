@@ -26,6 +26,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from kling_mcp import __version__
 from kling_mcp.api import DEFAULT_BASE_URL
+from kling_mcp.api.account import AccountEndpoints
 from kling_mcp.api.errors import (
     APIConnectionError,
     APIError,
@@ -40,6 +41,7 @@ from kling_mcp.api.errors import (
     outcome_unknown,
     summarize_body,
 )
+from kling_mcp.api.images import ImageEndpoints
 from kling_mcp.api.models import (
     STATUS_SUBMITTED,
     AccountDetail,
@@ -57,6 +59,7 @@ from kling_mcp.api.retry import (
     RETRYABLE_READ_STATUSES,
     RetryPolicy,
 )
+from kling_mcp.api.sound import SoundEndpoints
 from kling_mcp.api.video import VideoEndpoints
 
 logger = logging.getLogger(__name__)
@@ -164,7 +167,7 @@ class CreateBody(Protocol):
     def to_body(self) -> dict[str, Any]: ...
 
 
-class KlingClient(VideoEndpoints):
+class KlingClient(VideoEndpoints, ImageEndpoints, SoundEndpoints, AccountEndpoints):
     """Async client of useapi.net's Kling API v1.
 
     Args:
@@ -273,9 +276,10 @@ class KlingClient(VideoEndpoints):
         answer = await self._repeatable("GET", f"/tasks/{int(task_id)}", operation="poll", params=_email(email))
         return _parse(TaskResponse, answer)
 
-    async def get_clean_download(self, work_id: int, email: str | None = None) -> AssetDownload:
-        """GET /assets/download for one workId and fileTypes=MP4: ``cdnUrl`` is the clean MP4 (reference §7.2)."""
-        params = {**_email(email), "workIds": str(int(work_id)), "fileTypes": "MP4"}
+    async def get_clean_download(self, work_id: int, email: str | None = None, file_type: str = "MP4") -> AssetDownload:
+        """GET /assets/download for one workId and one fileType (MP4, MP3, WAV or PNG): ``cdnUrl`` is the clean file
+        itself (reference §7.2)."""
+        params = {**_email(email), "workIds": str(int(work_id)), "fileTypes": file_type}
         answer = await self._repeatable("GET", "/assets/download", operation="download", params=params)
         return _parse(AssetDownload, answer)
 

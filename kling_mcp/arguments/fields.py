@@ -102,4 +102,4 @@ class MediaInput:
 
     label: str
     value: str
-    kind: Literal["image", "video"]
+    kind: Literal["image", "video", "audio"]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from kling_mcp.arguments.account_tools import ContentType
 from kling_mcp.arguments.fields import MAX_ID, Email, TaskId, WaitSeconds, optional
 from kling_mcp.arguments.video import Arguments
 from kling_mcp.jobs.ledger import JOB_STATES
+
+# list_jobs' rows: the job ledger, the account's task history (GET /tasks, reference §6.3), or both merged.
+JobSource = Literal["ledger", "account", "all"]
 
 
 class GetTask(Arguments):
@@ -48,3 +52,12 @@ class ListJobs(Arguments):
     limit: Annotated[
         int, Field(default=20, ge=1, le=500, description="At most this many (1–500, default 20), newest first.")
     ]
+    source: Annotated[
+        JobSource,
+        Field(
+            default="ledger",
+            description="ledger (this server's jobs), account (the account's task history, made anywhere) or all.",
+        ),
+    ]
+    content_type: Annotated[ContentType | None, optional("Only account tasks of this type: video, image or audio.")]
+    created_before: Annotated[str | None, optional("Only jobs created before this ISO time.")]

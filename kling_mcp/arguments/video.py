@@ -34,7 +34,7 @@ MIN_SHOTS = shots.MIN_SHOTS
 SHOT_SECONDS = shots.TOTAL_SECONDS
 MAX_FRAME_ELEMENTS = endpoints.MAX_FRAMES_ELEMENTS
 
-Kind = Literal["image", "video"]
+Kind = Literal["image", "video", "audio"]
 _LABEL = re.compile(r"(\w+)(?:\[(\d+)\])?")
 
 

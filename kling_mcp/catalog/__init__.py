@@ -34,8 +34,14 @@ returns the exact upstream body and the credit estimate, or raises an InvalidPar
 from kling_mcp.catalog.checks import MAX_PROMPT, PROMPT_UNIT, Rule, utf16_length
 from kling_mcp.catalog.document import catalog_document, markdown_table
 from kling_mcp.catalog.endpoints import ENDPOINTS, MAX_OMNI_PROMPT, Endpoint
+from kling_mcp.catalog.images import (
+    IMAGE_ENDPOINTS,
+    validate_image,
+    validate_recognize_faces,
+    validate_try_on,
+    validate_upscale,
+)
 from kling_mcp.catalog.rules import Estimate, validate_image2video, validate_text2video
-from kling_mcp.catalog.sources import SOURCES, Fact, Source
 from kling_mcp.catalog.sound import (
     SOUND_ENDPOINTS,
     validate_add_sound,
@@ -44,6 +50,7 @@ from kling_mcp.catalog.sound import (
     validate_lip_sync,
     validate_speech,
 )
+from kling_mcp.catalog.sources import SOURCES, Fact, Source
 from kling_mcp.catalog.table import (
     ASPECT_RATIOS,
     DEFAULT_IMAGE2VIDEO_MODEL,
@@ -72,6 +79,7 @@ __all__ = [
     "DEFAULT_TEXT2VIDEO_MODEL",
     "ENDPOINTS",
     "IMAGE2VIDEO_MODELS",
+    "IMAGE_ENDPOINTS",
     "MAX_OMNI_PROMPT",
     "MAX_PROMPT",
     "MODELS",
@@ -98,11 +106,15 @@ __all__ = [
     "validate_effect",
     "validate_element",
     "validate_extend",
+    "validate_image",
     "validate_image2video",
     "validate_lip_sync",
     "validate_motion",
     "validate_multi_image",
     "validate_omni",
+    "validate_recognize_faces",
     "validate_speech",
     "validate_text2video",
+    "validate_try_on",
+    "validate_upscale",
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from kling_mcp.catalog.checks import MAX_PROMPT, PROMPT_UNIT
 from kling_mcp.catalog.endpoints import ENDPOINTS, SHARED_RULES
+from kling_mcp.catalog.images import IMAGE_ENDPOINTS, IMAGE_SOURCES
 from kling_mcp.catalog.sound import SOUND_ENDPOINTS, SOUND_SOURCES
 from kling_mcp.catalog.sources import GUIDE, SOURCES, TABLE_SOURCES, tags
 from kling_mcp.catalog.table import (
@@ -31,10 +32,13 @@ def catalog_document() -> dict[str, Any]:
         "max_prompt_chars": MAX_PROMPT,
         "prompt_length_unit": PROMPT_UNIT,
         "credits_note": RATE_NOTE,
-        "sources": {s.tag: s.label() for s in (*SOURCES, *SOUND_SOURCES)},
+        "sources": {s.tag: s.label() for s in (*SOURCES, *SOUND_SOURCES, *IMAGE_SOURCES)},
         "source_precedence": "Where two sources disagree, the newer one wins.",
         "models": [spec.describe() for spec in MODELS.values()],
-        "endpoints": {key: endpoint.describe() for key, endpoint in {**ENDPOINTS, **SOUND_ENDPOINTS}.items()},
+        "endpoints": {
+            **{key: endpoint.describe() for key, endpoint in {**ENDPOINTS, **SOUND_ENDPOINTS}.items()},
+            **{key: endpoint.describe() for key, endpoint in IMAGE_ENDPOINTS.items()},
+        },
         "shared_rules": {key: [rule.describe() for rule in rules] for key, rules in SHARED_RULES.items()},
     }
 

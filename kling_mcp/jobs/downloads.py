@@ -1,5 +1,13 @@
-"""Getting a finished task's video onto the user's disk: the clean master when the account can have it, the
+"""Getting a finished task's outputs onto the user's disk: the clean master when the account can have it, the
 watermarked preview (said plainly, with useapi's own answer) when it cannot; once per file, in the background too.
+
+Every kind of work is downloaded (reference §6.1: works[].contentType "video" | "image" | "audio"): the clean file is
+asked of GET /assets/download with one workId and the one fileType of its kind (reference §7.2: MP4, MP3, WAV, PNG;
+so ``cdnUrl`` is the file itself, not a .zip): MP4 for a video, PNG for an image, and for audio WAV when the preview
+is a .wav, else MP3 (useapi's POST /tts/create page: "URL with generated mp3 audio file"; which audio works Kling
+keeps as WAV is not documented, so the preview's own name decides, inferred). The file is saved with its kind's
+suffix and must pass its kind's check (transfers.file_problem); an image or audio file whose bytes are another format
+than its name says is saved under the right suffix.
 
 Background downloads (KLING_MCP_AUTO_DOWNLOAD) never take the server down: whatever they raise (but cancellation) is
 logged and recorded on the job (``downloads[work].error`` in list_jobs). At most BACKGROUND_DOWNLOADS of them run at
@@ -15,7 +23,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 import anyio
 from anyio.abc import TaskGroup
@@ -39,7 +48,7 @@ from kling_mcp.config import Settings
 from kling_mcp.jobs import transfers
 from kling_mcp.jobs.addresses import origin
 from kling_mcp.jobs.ledger import DownloadRecord, Job, Ledger
-from kling_mcp.jobs.tasks import task_state
+from kling_mcp.jobs.tasks import Output, WorkKind, task_state, works_of
 from kling_mcp.jobs.waiting import TaskWatcher
 
 logger = logging.getLogger(__name__)
@@ -47,12 +56,45 @@ logger = logging.getLogger(__name__)
 BACKGROUND_DOWNLOADS = 2  # auto-downloads running at once; the others wait their turn (without holding a thread)
 DOWNLOAD_THREADS = 6  # worker threads for every transfer: a foreground call always finds one free
 CLEAN_RETRY_DELAYS_S = (60.0, 300.0, 1800.0)  # a temporary failure is tried again after these (then given up)
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+_AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".flac", ".aac", ".ogg")
+
+
+def clean_file_type(kind: WorkKind, preview_url: str) -> str:
+    """The fileTypes value that asks GET /assets/download for a work's clean file (reference §7.2)."""
+    if kind == "image":
+        return "PNG"
+    if kind == "audio":
+        return "WAV" if _suffix(preview_url) == ".wav" else "MP3"
+    return "MP4"
+
+
+def file_suffix(kind: WorkKind, url: str, clean: bool) -> str:
+    """The suffix a work's file is saved under: its clean fileType's, or the preview URL's own when it names a file
+    of the kind (an image preview may be a JPEG), else the kind's usual one."""
+    if kind == "video":
+        return ".mp4"
+    if clean:
+        return "." + clean_file_type(kind, url).lower()
+    own = _suffix(url)
+    if own in (_IMAGE_SUFFIXES if kind == "image" else _AUDIO_SUFFIXES):
+        return ".jpg" if own == ".jpeg" else own
+    return ".png" if kind == "image" else ".mp3"
+
+
+def _suffix(url: str) -> str:
+    try:
+        return PurePosixPath(urlsplit(url).path).suffix.lower()
+    except ValueError:
+        return ""
 
 
 @dataclass(frozen=True)
 class Download:
-    """What became of one video: the clean master (``clean``) or, when the account could not have it, the WATERMARKED
-    preview with the reason; saved into the output folder (``path``) or only located (``url``)."""
+    """What became of one work (a video, an image or an audio file: ``kind``): the clean master (``clean``) or, when
+    the account could not have it, the WATERMARKED preview with the reason; saved into the output folder (``path``)
+    or only located (``url``). ``other_work_ids``: the task's other works, when none was named and the first was
+    taken."""
 
     task_id: int
     work_id: int
@@ -63,6 +105,8 @@ class Download:
     path: str | None = None
     bytes: int | None = None
     already_downloaded: bool = False
+    kind: WorkKind = "video"
+    other_work_ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -100,7 +144,7 @@ class Downloader:
     # --- in the background ----------------------------------------------------------------------------------------
 
     def on_succeeded(self, task_id: int, job: Job, work_ids: list[int], email: str | None) -> None:
-        """Start downloading a finished task's videos in the background (KLING_MCP_AUTO_DOWNLOAD): each video that
+        """Start downloading a finished task's outputs in the background (KLING_MCP_AUTO_DOWNLOAD): each one that
         has no file yet, or whose planned retry was interrupted by a restart."""
         if self._background is None or not self.settings.auto_download:
             return
@@ -188,7 +232,7 @@ class Downloader:
         state = task_state(task)
         if state == "failed":
             raise TaskFailedError(
-                f"Task {task_id} failed ({task.status} {task.status_name}); it has no video to download.",
+                f"Task {task_id} failed ({task.status} {task.status_name}); it has nothing to download.",
                 hint="Submit a new generation.",
                 details={"task_id": task_id},
             )
@@ -198,30 +242,29 @@ class Downloader:
                 hint="Wait until it has succeeded, then download it.",
                 details={"task_id": task_id},
             )
-        previews = {
-            w.workId: w.resource.resource
-            for w in task.works
-            if w.workId is not None and w.resource is not None and w.resource.resource
-        }
-        if not previews:
+        works = {work.work_id: work for work in works_of(task)}
+        if not works:
             raise TaskStateError(
-                f"Task {task_id} succeeded but lists no video.",
+                f"Task {task_id} succeeded but lists no video, image or audio file.",
                 hint="Ask for the task again later.",
                 details={"task_id": task_id},
             )
-        if work_id is None:
-            work_id = next(iter(previews))
-        elif work_id not in previews:
-            raise InvalidParameterError("work_id", work_id, f"task {task_id} has no such work", list(previews))
+        others: tuple[int, ...] = ()
+        if work_id is None:  # the first work, as useapi's own scripts take works[0]; the others are named
+            work_id, *rest = works
+            others = tuple(rest)
+        elif work_id not in works:
+            raise InvalidParameterError("work_id", work_id, f"task {task_id} has no such work", list(works))
 
         key = (task_id, work_id)
         while key in self._in_flight:  # the same file is being fetched already: wait for it, never fetch twice
             await self._in_flight[key].wait()
         done = self._in_flight[key] = anyio.Event()
         try:
-            return await self._save(
-                task_id, work_id, previews[work_id], email, save=save, overwrite=overwrite, filename=filename
+            outcome = await self._save(
+                task_id, works[work_id], email, save=save, overwrite=overwrite, filename=filename
             )
+            return replace(outcome, result=replace(outcome.result, other_work_ids=others)) if others else outcome
         finally:
             del self._in_flight[key]
             done.set()
@@ -229,20 +272,20 @@ class Downloader:
     async def _save(
         self,
         task_id: int,
-        work_id: int,
-        preview_url: str,
+        work: Output,
         email: str | None,
         *,
         save: bool,
         overwrite: bool,
         filename: str | None,
     ) -> _Outcome:
+        work_id, kind = work.work_id, work.kind
         job = await self.ledger.get(task_id) or await self.ledger.adopt(task_id, email)
         record = job.downloads.get(str(work_id))
         if save and not overwrite and record is not None and record.clean and record.path:
-            # Saved and checked earlier: trusted while it is still the same file (size, MP4 signature).
+            # Saved and checked earlier: trusted while it is still the same file (size, its kind's signature).
             path = Path(record.path)
-            if await anyio.to_thread.run_sync(_unchanged, path, record.bytes):
+            if await anyio.to_thread.run_sync(_unchanged, path, record.bytes, kind):
                 return _Outcome(
                     Download(
                         task_id=task_id,
@@ -253,16 +296,18 @@ class Downloader:
                         path=record.path,
                         bytes=record.bytes,
                         already_downloaded=True,
+                        kind=kind,
                     ),
                     False,
                 )
-        url, clean, reason, temporary = await self._clean_url(work_id, preview_url, email)
-        result = Download(task_id=task_id, work_id=work_id, url=url, clean=clean, reason=reason, saved=False)
+        url, clean, reason, temporary = await self._clean_url(work_id, work.url, email, kind)
+        result = Download(task_id=task_id, work_id=work_id, url=url, clean=clean, reason=reason, saved=False, kind=kind)
         if not save:
             return _Outcome(result, temporary)
-        name = filename or f"kling_{task_id}_{work_id}{'' if clean else '_watermarked'}.mp4"
+        suffix = file_suffix(kind, work.url, clean)
+        name = filename or f"kling_{task_id}_{work_id}{'' if clean else '_watermarked'}{suffix}"
         dest = transfers.confined_path(self.settings.output_dir, name, parameter="filename" if filename else None)
-        size = None if overwrite else await anyio.to_thread.run_sync(_existing_video, dest)
+        size = None if overwrite else await anyio.to_thread.run_sync(_existing_file, dest, kind)
         already = size is not None
         if size is None:
             size = await transfers.download(
@@ -273,7 +318,10 @@ class Downloader:
                 trusted=self._trusted,
                 deadline=self._deadline,
                 limiter=self.threads,
+                kind=kind,
             )
+            if filename is None:  # a name the caller chose is kept as it is
+                dest = await anyio.to_thread.run_sync(transfers.right_suffix, dest, kind)
             logger.info(
                 "saved task %s work %s (%s, %d bytes)", task_id, work_id, "clean" if clean else "watermarked", size
             )
@@ -285,16 +333,20 @@ class Downloader:
             temporary,
         )
 
-    async def source_url(self, work_id: int, preview_url: str, email: str | None) -> tuple[str, str | None]:
-        """The URL of a finished video to hand back to Kling as a source (omni's video_1): the watermark-free master
-        when the account can have it, else the watermarked preview and the reason."""
-        url, _clean, reason, _temporary = await self._clean_url(work_id, preview_url, email)
+    async def source_url(
+        self, work_id: int, preview_url: str, email: str | None, *, kind: WorkKind = "video"
+    ) -> tuple[str, str | None]:
+        """The URL of a finished work to hand back to Kling as a source (omni's video_1, an image to animate): the
+        watermark-free master when the account can have it, else the watermarked preview and the reason."""
+        url, _clean, reason, _temporary = await self._clean_url(work_id, preview_url, email, kind)
         return url, reason
 
-    async def _clean_url(self, work_id: int, preview_url: str, email: str | None) -> tuple[str, bool, str | None, bool]:
+    async def _clean_url(
+        self, work_id: int, preview_url: str, email: str | None, kind: WorkKind = "video"
+    ) -> tuple[str, bool, str | None, bool]:
         """The URL to fetch, whether it is the clean master, why not, and whether that refusal was temporary."""
         try:
-            asset = await self.client.get_clean_download(work_id, email)
+            asset = await self.client.get_clean_download(work_id, email, clean_file_type(kind, preview_url))
         except (AuthenticationError, SubscriptionError):
             raise
         except APIStatusError as exc:
@@ -324,17 +376,18 @@ class Downloader:
         return asset.cdnUrl, True, None, False
 
 
-def _unchanged(path: Path, size: int | None) -> bool:
-    """The recorded file is still there, the same size, and still starts like an MP4."""
+def _unchanged(path: Path, size: int | None, kind: WorkKind = "video") -> bool:
+    """The recorded file is still there, the same size, and still starts like a file of its kind."""
     try:
-        return path.stat().st_size == size and transfers.mp4_problem(path, complete=False) is None
+        return path.stat().st_size == size and transfers.file_problem(path, kind, complete=False) is None
     except OSError:
         return False
 
 
-def _existing_video(dest: Path) -> int | None:
-    """The size of a complete MP4 already standing at ``dest``; None when nothing is there. Something else under
-    that name is left alone and named in the error (the caller may pass overwrite=true)."""
+def _existing_file(dest: Path, kind: WorkKind = "video") -> int | None:
+    """The size of a complete file of ``kind`` (an MP4, an image, an audio file) already standing at ``dest``; None
+    when nothing is there. Something else under that name is left alone and named in the error (the caller may pass
+    overwrite=true)."""
     try:
         dest.lstat()
     except FileNotFoundError:
@@ -344,10 +397,11 @@ def _existing_video(dest: Path) -> int | None:
             f"Cannot check {dest}: {exc.strerror or exc}.",
             hint="Set KLING_MCP_OUTPUT_DIR to a writable folder.",
         ) from None
-    problem = transfers.mp4_problem(dest, complete=True)
+    problem = transfers.file_problem(dest, kind, complete=True)
     if problem is not None:
         raise DownloadError(
-            f"A file already stands at {dest} and it is not a complete MP4 video ({problem}); it was left untouched.",
+            f"A file already stands at {dest} and it is not a complete {transfers.KIND_TEXT[kind]} ({problem}); "
+            "it was left untouched.",
             hint="Move it away, or let the download replace it.",
             details={"existing_path": str(dest)},
         )

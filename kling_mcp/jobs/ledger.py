@@ -503,6 +503,7 @@ class Ledger:
         since: str | None = None,
         limit: int = 50,
         batch: str | None = None,
+        before: str | None = None,
     ) -> list[Job]:
         """Jobs newest first. ``state`` must be one of JOB_STATES; ``since`` is ISO 8601 (a time without a zone is
         UTC) and compared as a moment, not as text. A bad filter is an InvalidParameterError."""
@@ -515,6 +516,9 @@ class Ledger:
         if since is not None:
             clauses.append("created_at >= ?")
             args.append(parse_since(since))
+        if before is not None:
+            clauses.append("created_at < ?")
+            args.append(parse_since(before))
         if batch is not None:
             clauses.append("batch = ?")
             args.append(batch)

@@ -9,7 +9,7 @@ plain callback, and every failure is a KlingError with a code.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -44,18 +44,21 @@ from kling_mcp.arguments import (
     ListEffects,
     ListElements,
     ListMotions,
-    MotionControl,
-    OmniVideo,
 )
 from kling_mcp.arguments.fields import MediaInput
+from kling_mcp.arguments.images import UpscaleImage
+from kling_mcp.arguments.sound import LipSync
 from kling_mcp.config import Settings, token_placeholder
-from kling_mcp.jobs import uploads, videos
+from kling_mcp.jobs import audio, uploads, videos
+from kling_mcp.jobs.account import AccountJobs
 from kling_mcp.jobs.addresses import origin
 from kling_mcp.jobs.creations import VIDEO_BOUNDS, Creation, creation_of, model_label, prompt_of
 from kling_mcp.jobs.downloads import Download, Downloader
+from kling_mcp.jobs.images import ImageJobs
 from kling_mcp.jobs.ledger import IdempotencyConflict, Job, Ledger, LedgerUnavailableError
+from kling_mcp.jobs.sound import SoundService, speech_for_lip_sync
 from kling_mcp.jobs.spending import WINDOW, Budget, Spending, spending
-from kling_mcp.jobs.tasks import Facts, TaskReport, report_of, task_state, videos_of
+from kling_mcp.jobs.tasks import Facts, TaskReport, WorkKind, report_of, task_state, videos_of
 from kling_mcp.jobs.waiting import Progress, TaskWatcher, no_progress
 
 logger = logging.getLogger(__name__)
@@ -89,6 +92,13 @@ def work_reference(value: str, parameter: str) -> tuple[int, int | None] | None:
     if not 1 <= len(parts) <= 2 or not all(part.isdigit() and 0 < int(part) < 2**63 for part in parts):
         raise InvalidParameterError(parameter, value, "not a reference to a task's work", WORK_FORM)
     return int(parts[0]), int(parts[1]) if len(parts) == 2 else None
+
+
+def _lengths(creation: Creation, known: Mapping[str, float | None]) -> dict[str, float]:
+    """The catalog keywords of the media lengths known so far (``Creation.lengths``)."""
+    return {
+        keyword: seconds for label, keyword in creation.lengths.items() if (seconds := known.get(label)) is not None
+    }
 
 
 def _source_task(args: Generation) -> tuple[int, int | None] | None:
@@ -157,7 +167,7 @@ class AccountBalance:
     spending: Spending | None = None
 
 
-class KlingService:
+class KlingService(AccountJobs, SoundService, ImageJobs):
     def __init__(
         self,
         settings: Settings,
@@ -345,30 +355,34 @@ class KlingService:
         _check_key(key)  # before anything is read or uploaded
         media = args.media()
         account: str | None = None
+        chosen: str | None = None  # KLING_MCP_ACCOUNT_CHOICE's note when it picked the account
         extra: dict[str, Any] = {}
         if isinstance(args, ExtendVideo):
             account = await self.resolve_email(args.email, task_id=args.task_id)
             extra = await self._extend_source(args.task_id, account)
+        if isinstance(args, UpscaleImage) and args.task_id is not None:
+            # Postman, POST /images/upscale: the task "Must be in the succeed status" and made that image; it is
+            # read with the account that made it.
+            await self.check_upscale_source(args)
+            account = await self.resolve_email(args.email, task_id=args.task_id)
         if isinstance(args, ApplyEffect):
-            account = await self.resolve_email(args.email)
+            account, chosen = await self.spending_account(args.email)
             extra = {"known_effects": await self._effects_of(account)}
         source = _source_task(args)
         shown = {"video": f"<the video of task {source[0]}>"} if source else {}
         # The catalog sees the user's own values first (errors quote them); uploads happen only once every rule passed.
         creation.validate(**{**args.catalog_fields(), **shown, **extra})
         seconds = await self._check_media(media, roots)
-        if isinstance(args, MotionControl):
-            extra["motion_seconds"] = seconds.get("motion")
-        if isinstance(args, OmniVideo) and seconds.get("video") is not None:
-            extra["video_seconds"] = seconds["video"]  # an edit lasts as long as its source
+        extra |= _lengths(creation, seconds)
         _, estimate = creation.validate(**{**args.catalog_fields(), **shown, **extra})
-        account = account or await self.resolve_email(args.email)
+        if account is None:
+            account, chosen = await self.spending_account(args.email, task_id=source[0] if source else None)
         if key and (earlier := await self.ledger.find_key(key)) is not None:
             return await self._reused(earlier, Facts(idempotency_key=key, email=account))
         # The spending limits, checked again when the job is claimed, are checked here too: nothing is uploaded for a
         # call that would be refused.
         await self.check_budget(estimate.credits)
-        warnings: list[str] = []
+        warnings: list[str] = [chosen] if chosen else []
         lengths: dict[str, float | None] = {}
         resolved: dict[str, str] = {}
         if source:
@@ -376,8 +390,9 @@ class KlingService:
             lengths["video"] = lengths.pop("video_task_id", None)
         for item in media:
             resolved[item.label] = await self._upload(item, account, roots, warnings, lengths)
-        if isinstance(args, OmniVideo) and lengths.get("video") is not None:
-            extra["video_seconds"] = lengths["video"]
+        extra |= _lengths(creation, lengths)
+        if isinstance(args, LipSync) and (speech := await speech_for_lip_sync(self.client, args, account)):
+            extra["speech"] = speech  # lip-sync from text: the speech is made first (free), its MP3 sent as audio
         from_task = {"video": resolved["video"]} if source else {}
         request, estimate = creation.validate(**{**args.catalog_fields_with(resolved), **from_task, **extra})
         return await self._submit(
@@ -430,6 +445,17 @@ class KlingService:
                 max_seconds=high,
             )
             return video.url
+        if item.kind == "audio":
+            sound = await audio.resolve_audio(
+                item.value,
+                item.label,
+                client=self.client,
+                email=account,
+                allowed=self.settings.allowed_dirs,
+                roots=roots,
+                limiter=self.downloader.threads,
+            )
+            return sound.url
         url = await uploads.resolve_image(
             item.value,
             item.label,
@@ -479,6 +505,7 @@ class KlingService:
         """The URL of a previous task's work (a video to edit or lip-sync, an image to animate), to send on as an
         input: its watermark-free master when the account can have it, so the new result does not carry the
         preview's watermark; else the preview, said in a warning."""
+        work_kind = cast(WorkKind, kind)
         allowed = f"the task_id of a succeeded {kind} task" if parameter.endswith("task_id") else WORK_FORM
         task = await self.watcher.poll(task_id, account)
         state = task_state(task)
@@ -503,7 +530,7 @@ class KlingService:
         resource = works[work_id]
         if lengths is not None:  # useapi gives a work's duration in milliseconds (reference §6.1)
             lengths[parameter] = None if resource.duration is None else resource.duration / 1000
-        url, reason = await self.downloader.source_url(work_id, resource.resource or "", account)
+        url, reason = await self.downloader.source_url(work_id, resource.resource or "", account, kind=work_kind)
         if reason is not None and warnings is not None:
             warnings.append(f"{parameter} is task {task_id}'s WATERMARKED preview: {reason}")
         return url
@@ -816,9 +843,9 @@ class KlingService:
             if known.estimated_credits is None:
                 known.estimated_credits = job.credits_estimated
             saved = {work: record.path for work, record in job.downloads.items() if record.clean}
-            report.videos = [
+            report.works = [
                 replace(video, local_path=saved[str(video.work_id)]) if str(video.work_id) in saved else video
-                for video in report.videos
+                for video in report.works
             ]
         return report
 

@@ -1,14 +1,16 @@
-"""What a task is doing, read from useapi's answer: its state, its videos, why it failed; and what kling-mcp knows of
-the submission besides (``Facts``). The service answers with a ``TaskReport``; the MCP layer and the batch each say it
-in their own words (``kling_mcp/results.py`` for agents).
+"""What a task is doing, read from useapi's answer: its state, its outputs (videos, images, audio), why it failed;
+and what kling-mcp knows of the submission besides (``Facts``). The service answers with a ``TaskReport``; the MCP
+layer and the batch each say it in their own words (``kling_mcp/results`` for agents).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Literal
+from urllib.parse import urlsplit
 
-from kling_mcp.api.models import STATUS_SUBMITTED, SUCCEED_NAME, TaskResponse
+from kling_mcp.api.models import STATUS_SUBMITTED, SUCCEED_NAME, TaskResponse, Work
 
 TaskState = Literal["queued", "running", "succeeded", "failed"]
 
@@ -21,10 +23,15 @@ def task_state(task: TaskResponse) -> TaskState:
     return "queued" if task.status == STATUS_SUBMITTED else "running"
 
 
+WorkKind = Literal["video", "image", "audio"]
+WORK_KINDS: tuple[WorkKind, ...] = ("video", "image", "audio")
+
+
 @dataclass(frozen=True)
-class Video:
-    """One output of a task. ``url`` is the WATERMARKED preview (works[].resource.resource); ``local_path`` is where
-    the clean master was saved, once it was."""
+class Output:
+    """One output (work) of a task: a video, an image or an audio file (``kind``). ``url`` is the WATERMARKED
+    preview (works[].resource.resource); ``local_path`` is where the clean master was saved, once it was. A video or
+    an audio file has a length, a video or an image a frame size, each when useapi gives it."""
 
     work_id: int
     url: str
@@ -33,23 +40,49 @@ class Video:
     height: int | None = None
     duration_s: float | None = None
     local_path: str | None = None
+    kind: WorkKind = "video"
 
 
-def videos_of(task: TaskResponse) -> list[Video]:
-    """The task's videos. A work without an id or a URL cannot be shown or downloaded (both are optional in useapi's
-    answers, reference §6.1), so it is left out."""
+Video = Output  # the name the callers that read a task's videos use (a video is an Output of kind "video")
+
+
+def kind_of(work: Work) -> WorkKind:
+    """A work's kind from its ``contentType`` ("video" | "image" | "audio", reference §6.1). A work without one is a
+    video, as every work was before other kinds were read; a value not among the three is taken from the preview's
+    file name (.png/.jpg/.webp: image; .mp3/.wav/…: audio), else a video."""
+    content = (work.contentType or "video").strip().lower()
+    if content in WORK_KINDS:
+        return content
+    url = work.resource.resource if work.resource is not None and work.resource.resource else ""
+    suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+    if suffix in (".png", ".jpg", ".jpeg", ".webp"):
+        return "image"
+    if suffix in (".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg"):
+        return "audio"
+    return "video"
+
+
+def works_of(task: TaskResponse) -> list[Output]:
+    """Every output of the task, in useapi's order, each with its kind. A work without an id or a URL cannot be
+    shown or downloaded (both are optional in useapi's answers, reference §6.1), so it is left out."""
     return [
-        Video(
+        Output(
             work_id=work.workId,
             url=work.resource.resource,
             width=work.resource.width,
             height=work.resource.height,
-            # useapi gives the duration in milliseconds (seed: "duration": 5041)
-            duration_s=None if work.resource.duration is None else round(work.resource.duration / 1000, 3),
+            # useapi gives the duration in milliseconds (seed: "duration": 5041); an image's 0 means none
+            duration_s=None if not work.resource.duration else round(work.resource.duration / 1000, 3),
+            kind=kind_of(work),
         )
         for work in task.works
         if work.workId is not None and work.resource is not None and work.resource.resource
     ]
+
+
+def videos_of(task: TaskResponse) -> list[Output]:
+    """The task's videos (its works of kind "video")."""
+    return [work for work in works_of(task) if work.kind == "video"]
 
 
 def failure_of(task: TaskResponse) -> str | None:
@@ -75,12 +108,25 @@ class Facts:
 
 @dataclass
 class TaskReport:
-    """One task as the service answers it."""
+    """One task as the service answers it: ``works`` holds every output (videos, images, audio) in useapi's order;
+    ``videos``, ``images`` and ``audio`` are those of one kind."""
 
     task_id: int
     answer: TaskResponse
-    videos: list[Video]
+    works: list[Output]
     facts: Facts = field(default_factory=Facts)
+
+    @property
+    def videos(self) -> list[Output]:
+        return [work for work in self.works if work.kind == "video"]
+
+    @property
+    def images(self) -> list[Output]:
+        return [work for work in self.works if work.kind == "image"]
+
+    @property
+    def audio(self) -> list[Output]:
+        return [work for work in self.works if work.kind == "audio"]
 
     @property
     def state(self) -> TaskState:
@@ -101,4 +147,4 @@ def report_of(answer: TaskResponse, *, task_id: int | None = None, facts: Facts 
     tid = answer.task.id if answer.task is not None else task_id
     if tid is None:
         raise ValueError("task without id")
-    return TaskReport(task_id=tid, answer=answer, videos=videos_of(answer), facts=facts or Facts())
+    return TaskReport(task_id=tid, answer=answer, works=works_of(answer), facts=facts or Facts())

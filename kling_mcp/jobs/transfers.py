@@ -1,10 +1,12 @@
 """Moving bytes over HTTP onto the user's disk, safely: streamed downloads into confined, private files.
 
 A download is streamed (never whole in memory) to a temporary file beside its destination (mode 0600), checked (size
-against Content-Length, the MP4 box structure when no length was announced, a size cap), and only then renamed into
-place, so a partial file never stands under the final name. A connection dropped midway resumes with ``Range`` when
-the server allows it. Every download has a deadline that grows with the bytes received (``Deadline``), so a host
-that trickles a byte every few seconds cannot hold a thread for ever.
+against Content-Length, a size cap, and the file's own format: a video's MP4 signature and, when no length was
+announced, its box structure; an image's PNG, JPEG or WebP signature and end; an audio file's WAV, MP3, M4A, FLAC, AAC
+or Ogg signature and, for WAV, its RIFF length), and only then renamed into place, so a partial file never stands
+under the final name. A connection dropped midway resumes with ``Range`` when the server allows it. Every download
+has a deadline that grows with the bytes received (``Deadline``), so a host that trickles a byte every few seconds
+cannot hold a thread for ever.
 
 The transfer itself runs in a worker thread with httpx's synchronous client: measured on loopback, that moves a
 200 MB file about twice as fast as the async stream (whose per-chunk event-loop work is the bottleneck), and it
@@ -27,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 from urllib.parse import urljoin
 
 import anyio
@@ -42,6 +44,15 @@ from kling_mcp.jobs.addresses import Origin, check_url
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
+MediaKind = Literal["video", "image", "audio"]
+# How each kind is named when a downloaded file is not what it should be.
+KIND_TEXT: dict[MediaKind, str] = {
+    "video": "MP4 video",
+    "image": "PNG, JPEG or WebP image",
+    "audio": "WAV, MP3, M4A, FLAC, AAC or Ogg audio file",
+}
+_IMAGE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
+_HEAD_BYTES = 64 * 1024  # what is read of a file to tell its format (an MP3's ID3 tag may hold a cover picture)
 FILE_MODE = 0o600  # videos hold the user's prompts made visible: readable by the user only
 DIR_MODE = 0o700
 
@@ -96,10 +107,12 @@ async def download(
     deadline: Deadline | None = None,
     limiter: anyio.CapacityLimiter | None = None,
     attempts: int = 3,
+    kind: MediaKind = "video",
 ) -> int:
     """Stream ``url`` into ``dest`` atomically with ``http`` (a client that carries no API token); returns the number
-    of bytes written. Every failure, the disk's included, is a DownloadError."""
-    work = partial(_download, http, url, dest, max_bytes, trusted, deadline or Deadline(), attempts)
+    of bytes written. ``kind`` (a video, an image, an audio file) is the check the bytes must pass before they are
+    put in place. Every failure, the disk's included, is a DownloadError."""
+    work = partial(_download, http, url, dest, max_bytes, trusted, deadline or Deadline(), attempts, kind)
     return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
@@ -129,6 +142,7 @@ def _download(
     trusted: frozenset[Origin],
     deadline: Deadline,
     attempts: int,
+    kind: MediaKind = "video",
 ) -> int:
     try:
         make_private_dir(dest.parent)
@@ -143,11 +157,11 @@ def _download(
             written, total = _fetch(http, url, fh, max_bytes, trusted, deadline, attempts)
             fh.flush()
             os.fsync(fh.fileno())  # a full disk may only say so here
-        problem = mp4_problem(tmp, complete=total is None)
+        problem = file_problem(tmp, kind, complete=total is None)
         if problem is not None:
             unverified = " and the host announced no length" if total is None else ""
             raise DownloadError(
-                f"The downloaded file is not a complete MP4 video ({problem}){unverified}; it was discarded.",
+                f"The downloaded file is not a complete {KIND_TEXT[kind]} ({problem}){unverified}; it was discarded.",
                 hint="The connection may have been cut.",
                 details={"transient": True},
             )
@@ -155,7 +169,7 @@ def _download(
         return written
     except OSError as exc:
         raise DownloadError(
-            f"Could not write the video into {dest.parent}: {exc.strerror or exc}; no partial file was kept.",
+            f"Could not write the file into {dest.parent}: {exc.strerror or exc}; no partial file was kept.",
             hint="Free some disk space, or set KLING_MCP_OUTPUT_DIR to a writable folder.",
         ) from None
     finally:
@@ -327,6 +341,82 @@ def _checked_stream(
 
 
 # --- checking a file on disk ---------------------------------------------------------------------------------------
+
+
+def file_problem(path: Path, kind: MediaKind = "video", *, complete: bool = True) -> str | None:
+    """Why the file at ``path`` is not a usable file of ``kind``, or None: ``mp4_problem`` for a video; for an image,
+    a PNG, JPEG or WebP signature (with ``complete``: a PNG's IEND chunk, a JPEG's end-of-image marker, a WebP's RIFF
+    length); for audio, one of the six formats useapi takes (with ``complete``: a WAV's RIFF length)."""
+    if kind == "video":
+        return mp4_problem(path, complete=complete)
+    try:
+        with path.open("rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return "not a regular file"
+            size = info.st_size
+            head = fh.read(_HEAD_BYTES)
+            fh.seek(max(size - 32, 0))
+            tail = fh.read(32)
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    mime = _sniff(head, kind)
+    if mime is None:
+        return f"no {KIND_TEXT[kind]} signature at the start ({size} bytes)"
+    if not complete:
+        return None
+    if mime == "image/png" and b"IEND" not in tail[-12:]:
+        return "the PNG has no IEND chunk at its end (cut short?)"
+    if mime == "image/jpeg" and b"\xff\xd9" not in tail:
+        return "the JPEG has no end-of-image marker (cut short?)"
+    if mime in ("image/webp", "audio/wav") and len(head) >= 8:
+        claimed = struct.unpack_from("<I", head, 4)[0] + 8
+        if claimed > size:
+            return f"its RIFF header claims {claimed} bytes, the file has {size} (cut short?)"
+    return None
+
+
+def right_suffix(path: Path, kind: MediaKind) -> Path:
+    """``path``, or the same name with the suffix its bytes call for when they are another format of its kind than
+    the name says (a JPEG saved as .png) and nothing stands under that name yet."""
+    right = content_suffix(path, kind)
+    if right is None or right == path.suffix.lower():
+        return path
+    renamed = path.with_suffix(right)
+    if os.path.lexists(renamed):
+        return path
+    try:
+        os.rename(path, renamed)
+    except OSError:
+        return path
+    return renamed
+
+
+def content_suffix(path: Path, kind: MediaKind) -> str | None:
+    """The file name suffix the bytes at ``path`` call for (".png", ".jpg", ".mp3", …), None for a video or when
+    the format is not one of its kind's."""
+    if kind == "video":
+        return None
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+    except OSError:
+        return None
+    mime = _sniff(head, kind)
+    if mime is None:
+        return None
+    if kind == "image":
+        return _IMAGE_SUFFIXES.get(mime)
+    from kling_mcp.jobs import audio  # audio imports uploads, which imports this module
+
+    return audio.SUFFIXES.get(mime)
+
+
+def _sniff(head: bytes, kind: MediaKind) -> str | None:
+    """The image or audio Content-Type of a file's first bytes (the sniffing of uploads.py and audio.py)."""
+    from kling_mcp.jobs import audio, uploads  # both import this module
+
+    return uploads.sniff(head) if kind == "image" else audio.sniff(head)
 
 
 def mp4_problem(path: Path, *, complete: bool = True) -> str | None:

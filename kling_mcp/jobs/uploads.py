@@ -1,4 +1,5 @@
-"""Local and remote media on their way to Kling: images here, videos in ``videos.py`` (which reuses the reading).
+"""Local and remote media on their way to Kling: images here, videos in ``videos.py`` and audio in ``audio.py`` (which
+reuse the reading).
 
 Every image reaches Kling as a URL it can read: a Kling CDN URL (``*.klingai.com``, or the configured upstream's
 own host and port, e.g. the simulator's uploads) passes through; anything else (another http(s) URL, a local path, a
@@ -15,8 +16,8 @@ Rules, each with its own error (reference §7.1 for the upstream's limits):
 - it must be an image by its bytes (JPEG, PNG; WebP is recognised but useapi accepts only PNG and JPEG);
 - at most 10 MB (10,000,000 bytes), and at least 300 px on each side where the size can be read from the header.
 
-``check_local_media`` runs every local check of a call's images and videos, without uploading anything: what the
-service runs before asking for confirmation and before the first upload.
+``check_local_media`` runs every local check of a call's images, videos and audio, without uploading anything: what
+the service runs before asking for confirmation and before the first upload.
 """
 
 from __future__ import annotations
@@ -366,6 +367,7 @@ async def check_local_media(
     *,
     video_bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
     upstream: Origin | None = None,
+    audio_bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
 ) -> dict[str, float | None]:
     """Every local check of a call's media, without uploading anything (run before asking for confirmation and
     before the first upload, so that no file is sent for a call that a later file would make fail).
@@ -373,9 +375,11 @@ async def check_local_media(
     Images get ``check_image`` when local or a data: URI (a remote image is fetched only when it is resolved).
     Videos get ``videos.classify`` (plain http and other schemes refused at once) and, when local or a data: URI,
     ``videos.check_video`` with their label's ``(min_seconds, max_seconds)`` from ``video_bounds`` (a label not
-    there: useapi's upload limits). ``upstream`` is the configured upstream's origin, whose http URLs are kept as
-    ``resolve_video`` keeps them. Returns each video label's length in seconds, None for a URL (not read here)."""
-    from kling_mcp.jobs import videos  # videos imports this module
+    there: useapi's upload limits). Audio is checked the same way (``audio.classify``, ``audio.check_audio``, its
+    bounds from ``audio_bounds``). ``upstream`` is the configured upstream's origin, whose http URLs are kept as
+    ``resolve_video`` keeps them. Returns each video or audio label's length in seconds, None for a URL (not read
+    here)."""
+    from kling_mcp.jobs import audio, videos  # both import this module
 
     seconds: dict[str, float | None] = {}
     for item in items:
@@ -389,6 +393,13 @@ async def check_local_media(
                 continue
             data, shown = await videos.read_video(value, item.label, allowed, roots, bounds=(low, high))
             seconds[item.label] = videos.check_video(data, item.label, shown, min_seconds=low, max_seconds=high).seconds
+        elif item.kind == "audio":
+            low, high = (audio_bounds or {}).get(item.label, (None, audio.UPLOAD_MAX_SECONDS))
+            if audio.classify(value, item.label, upstream) == "url":
+                seconds[item.label] = None
+                continue
+            data, shown = await audio.read_audio(value, item.label, allowed, roots, bounds=(low, high))
+            seconds[item.label] = audio.check_audio(data, item.label, shown, min_seconds=low, max_seconds=high).seconds
         elif value.startswith("data:"):
             check_image(decode_data_uri(value, item.label), item.label, "<data URI>")
         elif is_local(value):

@@ -296,10 +296,12 @@ def check_video(
     return VideoFile(mime, seconds, width, height)
 
 
-def classify(value: str, parameter: str, upstream: Origin | None = None) -> Literal["url", "data", "local"]:
+def classify(
+    value: str, parameter: str, upstream: Origin | None = None, *, noun: str = "videos", kinds: str = "MP4 or QuickTime"
+) -> Literal["url", "data", "local"]:
     """Which way a video value goes: an https URL (or one on the upstream's own origin) is kept as a URL, a data:
     URI is decoded, anything else without a scheme (or file://) is a local path. Plain http and other schemes are
-    refused here."""
+    refused here. ``noun`` and ``kinds`` word the refusals (audio.py passes its own)."""
     if value.startswith("data:"):
         return "data"
     try:
@@ -307,12 +309,12 @@ def classify(value: str, parameter: str, upstream: Origin | None = None) -> Lite
         _ = parts.port  # a port that is not a number raises ValueError here
     except ValueError:
         raise InvalidParameterError(
-            parameter, value, "the URL is malformed (its host or port cannot be read)", _url_allowed()
+            parameter, value, "the URL is malformed (its host or port cannot be read)", _url_allowed(kinds)
         ) from None
     scheme = parts.scheme.lower()
     if scheme == "https":
         if not parts.hostname or any(c.isspace() for c in value):
-            raise InvalidParameterError(parameter, value, "the URL has no host or contains spaces", _url_allowed())
+            raise InvalidParameterError(parameter, value, "the URL has no host or contains spaces", _url_allowed(kinds))
         return "url"
     if scheme == "http":
         if upstream is not None and origin(value) == upstream:
@@ -320,17 +322,17 @@ def classify(value: str, parameter: str, upstream: Origin | None = None) -> Lite
         raise InvalidParameterError(
             parameter,
             value,
-            "plain http URLs are not accepted for videos (useapi fetches the URL itself; its URLs are https)",
-            _url_allowed(),
+            f"plain http URLs are not accepted for {noun} (useapi fetches the URL itself; its URLs are https)",
+            _url_allowed(kinds),
         )
     # One letter before ":" is a Windows drive ("C:\\clip.mp4"), not a scheme.
     if scheme and scheme != "file" and len(scheme) > 1 and "://" in value:
-        raise InvalidParameterError(parameter, value, f"{scheme}:// URLs are not supported", _url_allowed())
+        raise InvalidParameterError(parameter, value, f"{scheme}:// URLs are not supported", _url_allowed(kinds))
     return "local"
 
 
-def _url_allowed() -> str:
-    return "an https URL, a local file (MP4 or QuickTime) under the allowed folders, or a data: URI"
+def _url_allowed(kinds: str = "MP4 or QuickTime") -> str:
+    return f"an https URL, a local file ({kinds}) under the allowed folders, or a data: URI"
 
 
 async def read_video(

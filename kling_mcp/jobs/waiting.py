@@ -19,7 +19,7 @@ from kling_mcp.api.models import TaskResponse
 from kling_mcp.config import Settings
 from kling_mcp.jobs.ledger import Job, Ledger
 from kling_mcp.jobs.lru import LRU
-from kling_mcp.jobs.tasks import failure_of, task_state, videos_of
+from kling_mcp.jobs.tasks import failure_of, task_state, works_of
 
 Progress = Callable[[float, float | None, str], Awaitable[None]]
 OnSucceeded = Callable[[int, Job, list[int], str | None], None]
@@ -61,6 +61,10 @@ class TaskWatcher:
         if task.task is not None:
             self._remember(task.task.id, task)
 
+    def forget(self, task_id: int) -> None:
+        """Drop a task's last answer (it was deleted upstream): the next poll asks useapi again."""
+        self._polled.pop(task_id, None)
+
     async def poll(self, task_id: int, email: str | None) -> TaskResponse:
         """GET /tasks/{id}, at most once per KLING_MCP_MIN_POLL_INTERVAL per task: agents that call get_task in a
         tight loop get the last answer instead of hammering useapi."""
@@ -95,7 +99,7 @@ class TaskWatcher:
 
     async def _observe(self, task_id: int, task: TaskResponse, email: str | None) -> None:
         """Write a poll's answer to the ledger only when it says something new."""
-        state, videos = task_state(task), videos_of(task)
+        state, videos = task_state(task), works_of(task)  # every output: videos, images, audio
         seen = (state, task.status, len(videos))
         polled = self._polled.get(task_id)
         if polled is None or polled.observed == seen:

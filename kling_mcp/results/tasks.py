@@ -18,7 +18,7 @@ from kling_mcp.jobs.downloads import Download
 from kling_mcp.jobs.ledger import Job
 from kling_mcp.jobs.service import AccountBalance
 from kling_mcp.jobs.spending import Spending
-from kling_mcp.jobs.tasks import TaskReport, TaskState
+from kling_mcp.jobs.tasks import Output, TaskReport, TaskState
 
 # Seed: "useapi scripts poll every 15–20 s"; a queued task moves slower than a running one.
 POLL_AFTER_QUEUED_S = 20
@@ -38,7 +38,27 @@ class VideoInfo(BaseModel):
     local_path: str | None = Field(default=None, description="Where the clean master was saved, once downloaded.")
 
 
+class ImageInfo(BaseModel):
+    work_id: int = Field(description="Pass to download_clean as work_id.")
+    url: str = Field(description="The WATERMARKED preview. Use download_clean for the watermark-free PNG.")
+    watermarked: Literal[True] = True
+    width: int | None = None
+    height: int | None = None
+    local_path: str | None = Field(default=None, description="Where the clean image was saved, once downloaded.")
+
+
+class AudioInfo(BaseModel):
+    work_id: int = Field(description="Pass to download_clean as work_id.")
+    url: str = Field(description="The WATERMARKED preview. Use download_clean for the watermark-free file.")
+    watermarked: Literal[True] = True
+    duration_s: float | None = None
+    local_path: str | None = Field(default=None, description="Where the clean audio was saved, once downloaded.")
+
+
 class TaskResult(BaseModel):
+    """A task's state and outputs. Outputs are listed by kind (works[].contentType): ``videos``, ``images`` and
+    ``audio``; a task may have several of one kind, and download_clean takes the work_id of any of them."""
+
     task_id: int = Field(description="Kling task id: keep it; poll it with get_task.")
     state: TaskState
     status: int = Field(
@@ -47,6 +67,8 @@ class TaskResult(BaseModel):
     status_name: str = Field(description="Upstream status name.")
     final: bool = Field(description="True once the task will not change any more.")
     videos: list[VideoInfo] = Field(default_factory=list)
+    images: list[ImageInfo] = Field(default_factory=list)
+    audio: list[AudioInfo] = Field(default_factory=list)
     error: str | None = Field(default=None, description="Upstream reason when the task failed.")
     poll_after_s: int | None = Field(default=None, description="While not final: seconds to wait before get_task.")
     next_step: str = Field(description="What to do next.")
@@ -83,10 +105,15 @@ class TaskResult(BaseModel):
         parts = [head]
         if self.warning:
             parts.append(f"Warning: {self.warning}")
-        for video in self.videos:
-            parts.append(f"Video work_id {video.work_id} (watermarked preview): {video.url}")
-            if video.local_path:
-                parts.append(f"Clean master saved at {video.local_path}")
+        works: list[tuple[str, VideoInfo | ImageInfo | AudioInfo]] = [
+            *(("Video", video) for video in self.videos),
+            *(("Image", image) for image in self.images),
+            *(("Audio", sound) for sound in self.audio),
+        ]
+        for name, work in works:
+            parts.append(f"{name} work_id {work.work_id} (watermarked preview): {work.url}")
+            if work.local_path:
+                parts.append(f"Clean master saved at {work.local_path}")
         if self.error:
             parts.append(f"Reason: {self.error}")
         parts.append(self.next_step)
@@ -104,6 +131,11 @@ def task_result(report: TaskReport) -> TaskResult:
             f"Done. Call download_clean with task_id={tid} to save the watermark-free master "
             "(the url above is the watermarked preview)."
         )
+        if len(report.works) > 1:
+            next_step += (
+                f" This task has {len(report.works)} outputs: pass work_id to choose one (without it, the first, "
+                f"work_id {report.works[0].work_id}, is saved)."
+            )
     else:
         poll_after = POLL_AFTER_QUEUED_S if state == "queued" else POLL_AFTER_RUNNING_S
         next_step = (
@@ -117,7 +149,9 @@ def task_result(report: TaskReport) -> TaskResult:
         status=answer.status,
         status_name=answer.status_name,
         final=answer.status_final,
-        videos=[VideoInfo(**asdict(video)) for video in report.videos],
+        videos=[VideoInfo(**_fields(video, VideoInfo)) for video in report.videos],
+        images=[ImageInfo(**_fields(image, ImageInfo)) for image in report.images],
+        audio=[AudioInfo(**_fields(sound, AudioInfo)) for sound in report.audio],
         error=report.error,
         poll_after_s=poll_after,
         next_step=next_step,
@@ -125,9 +159,18 @@ def task_result(report: TaskReport) -> TaskResult:
     )
 
 
+def _fields(work: Output, model: type[BaseModel]) -> dict[str, Any]:
+    """The fields of a task's output that ``model`` shows."""
+    return {key: value for key, value in asdict(work).items() if key in model.model_fields}
+
+
+_KIND_NAMES = {"video": "", "image": "image ", "audio": "audio "}
+
+
 class DownloadResult(BaseModel):
     task_id: int
     work_id: int
+    kind: Literal["video", "image", "audio"] = Field(default="video", description="What the file is.")
     url: str = Field(description="Where the file was fetched from.")
     clean: bool = Field(description="True: the watermark-free master. False: the WATERMARKED preview (see reason).")
     watermarked: bool
@@ -136,9 +179,14 @@ class DownloadResult(BaseModel):
     path: str | None = None
     bytes: int | None = None
     already_downloaded: bool = False
+    other_work_ids: list[int] = Field(
+        default_factory=list,
+        description="The task's other outputs when no work_id was given (the first was taken): pass one as work_id.",
+    )
 
     def summary(self) -> str:
-        kind = "clean master (no watermark)" if self.clean else "WATERMARKED preview"
+        noun = _KIND_NAMES[self.kind]
+        kind = f"clean {noun}master (no watermark)" if self.clean else f"WATERMARKED {noun}preview"
         if not self.saved:
             text = f"Task {self.task_id} work {self.work_id}: {kind} URL: {self.url}"
         else:
@@ -146,6 +194,12 @@ class DownloadResult(BaseModel):
             text = f"Saved the {kind} of task {self.task_id} to {self.path} ({self.bytes} bytes){again}."
         if self.reason:
             text += f"\nNot clean because: {self.reason}"
+        if self.other_work_ids:
+            ids = ", ".join(str(i) for i in self.other_work_ids)
+            text += (
+                f"\nThis was the task's first output (work_id {self.work_id}); {len(self.other_work_ids)} other(s): "
+                f"work_id {ids}. Call download_clean with work_id to save another."
+            )
         return text
 
 

@@ -8,7 +8,7 @@ always served; KLING_MCP_TOOLSETS chooses among the others (``selected``).
 
 from collections.abc import Iterable
 
-from kling_mcp.tools import account, catalog, elements, generation, tasks, video
+from kling_mcp.tools import account, audio, catalog, elements, generation, images, tasks, uploads, video
 from kling_mcp.tools.registry import Toolset
 
 TOOLSETS: tuple[Toolset, ...] = (
@@ -16,8 +16,12 @@ TOOLSETS: tuple[Toolset, ...] = (
     tasks.toolset,
     account.toolset,
     catalog.toolset,
+    uploads.toolset,
     video.toolset,
     elements.toolset,
+    audio.toolset,
+    images.toolset,
+    account.account_toolset,
 )
 
 

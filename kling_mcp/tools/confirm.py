@@ -73,8 +73,10 @@ async def ask_before_spending(args: Generation, ctx: Context[AppState]) -> Any:
     what = estimate.label or f"{getattr(args, 'model_name', 'Kling')} video"
     audio = ", with audio" if estimate.audio else ""
     note = f" Note: {estimate.note}" if estimate.note else ""
+    length = f", {estimate.duration} s" if estimate.duration else ""  # images have no length
+    mode = f", {estimate.mode}" if estimate.mode else ""  # nor always a mode or resolution
     return Elicit(
-        f"Submit: {what}, {estimate.duration} s, {estimate.mode}{audio}? "
+        f"Submit: {what}{length}{mode}{audio}? "
         f"Estimated cost: {estimate.credits:g} Kling credits ({estimate.source} rate).{note}",
         SpendConfirmation,
     )

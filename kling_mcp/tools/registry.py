@@ -131,13 +131,33 @@ class ToolSpec:
                 return error_result(crash_error())
             return success_result(model)
 
-        return Tool.from_function(
+        tool = Tool.from_function(
             _adapter(self.function, self.arguments, call, self.name),
             name=self.name,
             title=self.title,
             description=inspect.cleandoc(self.description),
             annotations=self.annotations,
         )
+        untitled(tool.parameters)
+        return tool
+
+
+def untitled(schema: Any) -> None:
+    """Drop the ``title`` pydantic gives every property ("Model Name" beside ``model_name``): an agent reads the
+    input schema of every tool on every turn, and the title repeats the name. Only annotations are dropped, never a
+    property that happens to be named ``title``."""
+    if not isinstance(schema, dict):
+        return
+    if isinstance(schema.get("title"), str):
+        del schema["title"]
+    for key in ("properties", "$defs", "definitions"):
+        for child in (schema.get(key) or {}).values():
+            untitled(child)
+    for key in ("items", "additionalProperties", "not"):
+        untitled(schema.get(key))
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        for child in schema.get(key) or []:
+            untitled(child)
 
 
 @dataclass

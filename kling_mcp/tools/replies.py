@@ -9,6 +9,8 @@ text is ``Error [code]: message hint`` and the same, machine-readable, is in ``_
 
 from __future__ import annotations
 
+import mimetypes
+from pathlib import PurePath
 from typing import Protocol, runtime_checkable
 
 from mcp.types import CallToolResult, ContentBlock, ResourceLink, TextContent
@@ -48,15 +50,17 @@ def _links(model: BaseModel) -> list[ContentBlock]:
     pairs: list[tuple[int, int, str | None]] = []
     if isinstance(model, TaskResult):
         pairs = [(model.task_id, v.work_id, v.local_path) for v in model.videos if v.local_path]
+        pairs += [(model.task_id, i.work_id, i.local_path) for i in model.images if i.local_path]
+        pairs += [(model.task_id, a.work_id, a.local_path) for a in model.audio if a.local_path]
     elif isinstance(model, DownloadResult) and model.saved:
         pairs = [(model.task_id, model.work_id, model.path)]
     return [
         ResourceLink(
             type="resource_link",
             uri=f"kling://videos/{task_id}/{work_id}",
-            name=f"kling_{task_id}_{work_id}.mp4",
-            mime_type="video/mp4",
-            description=f"Downloaded video at {path}",
+            name=f"kling_{task_id}_{work_id}{PurePath(path or '.mp4').suffix or '.mp4'}",
+            mime_type=mimetypes.guess_type(path or "")[0] or "video/mp4",
+            description=f"Downloaded file at {path}",
         )
         for task_id, work_id, path in pairs
     ]

@@ -13,9 +13,9 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.types import INVALID_PARAMS
 
 from kling_mcp.arguments import MAX_ID, DownloadClean, GetTask, ListJobs
-from kling_mcp.results import DownloadResult, JobList, TaskResult, download_result, task_result
+from kling_mcp.results import DownloadResult, ListedJobs, TaskResult, download_result, listed_jobs, task_result
 from kling_mcp.tools.context import AppState, progress_of, service_of
-from kling_mcp.tools.registry import LOCAL_READS, READS, WRITES_FILE, Toolset
+from kling_mcp.tools.registry import READS, WRITES_FILE, Toolset
 
 toolset = Toolset("core")
 
@@ -51,11 +51,12 @@ async def download_clean(args: DownloadClean, ctx: Context[AppState]) -> Downloa
     return download_result(download)
 
 
-@toolset.tool(ListJobs, title="List recorded generations", annotations=LOCAL_READS)
-async def list_jobs(args: ListJobs, ctx: Context[AppState]) -> JobList:
+@toolset.tool(ListJobs, title="List recorded generations", annotations=READS)
+async def list_jobs(args: ListJobs, ctx: Context[AppState]) -> ListedJobs:
     """List the generations this server has submitted (kept across restarts): task ids, states, prompts and
-    local files. Use it to find a task_id that a timed-out call did not return. Free to call."""
-    return JobList(jobs=await service_of(ctx).list_jobs(state=args.state, since=args.since, limit=args.limit))
+    local files, or (source) the account's own tasks. Use it to find a task_id that a timed-out call did not return.
+    Free to call."""
+    return listed_jobs(await service_of(ctx).find_jobs(args))
 
 
 @toolset.resource(JOB_TEMPLATE, title="A recorded generation", mime_type="application/json")

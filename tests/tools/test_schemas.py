@@ -18,6 +18,7 @@ from mcp import Client
 from mcp.types import Tool
 
 from kling_mcp.tools import TOOLSETS
+from kling_mcp.tools.registry import untitled
 
 pytestmark = pytest.mark.anyio
 
@@ -56,6 +57,7 @@ async def test_every_input_schema_is_valid_json_schema_2020_12(tools: list[Tool]
 async def test_the_published_schema_is_the_tools_argument_model(tools: list[Tool]) -> None:
     for tool in tools:
         own = MODELS[tool.name].model_json_schema()
+        untitled(own)  # what the registry publishes: the model's schema without pydantic's property titles
         published = dict(tool.input_schema)
         assert published.get("properties", {}) == own.get("properties", {}), tool.name
         assert published.get("required", []) == own.get("required", []), tool.name
@@ -173,3 +175,38 @@ async def test_tool_descriptions_carry_what_a_converter_may_drop(tools: list[Too
                 if bound in prop and name not in ("wait_seconds",):
                     shown = f"{prop[bound]:g}" if bound != "maximum" or prop[bound] < 2**53 else "2^63-1"
                     assert shown in prop["description"], (tool.name, name, bound, prop["description"])
+
+
+def test_input_schemas_carry_no_property_titles_but_keep_a_property_named_title() -> None:
+    schema = {
+        "title": "Args",
+        "type": "object",
+        "properties": {
+            "title": {"title": "Title", "type": "string"},
+            "shots": {"title": "Shots", "type": "array", "items": {"title": "Shot", "type": "object"}},
+            "mode": {"title": "Mode", "anyOf": [{"title": "A", "type": "string"}]},
+        },
+    }
+    untitled(schema)
+    assert schema == {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "shots": {"type": "array", "items": {"type": "object"}},
+            "mode": {"anyOf": [{"type": "string"}]},
+        },
+    }
+
+
+def _titles(schema: Any) -> list[str]:
+    if isinstance(schema, dict):
+        own = [schema["title"]] if isinstance(schema.get("title"), str) else []
+        return own + [t for key, value in schema.items() if key != "title" for t in _titles(value)]
+    if isinstance(schema, list):
+        return [t for value in schema for t in _titles(value)]
+    return []
+
+
+async def test_no_tool_publishes_a_title_beside_its_parameters(tools: list[Tool]) -> None:
+    for tool in tools:
+        assert _titles(tool.input_schema) == [], tool.name

@@ -16,27 +16,41 @@ from tests.mcp_results import error_of
 
 pytestmark = pytest.mark.anyio
 
-CORE = {"generate_video", "animate_image", "get_task", "download_clean", "get_balance", "list_jobs", "list_models"}
+CORE = {"generate_video", "animate_image", "get_task", "download_clean", "get_balance", "list_jobs", "list_models",
+        "list_uploads", "delete_uploads"}  # fmt: skip
 VIDEO = {"omni_video", "multi_image_video", "extend_video", "motion_control", "list_motions", "apply_effect",
          "list_effects"}  # fmt: skip
 ELEMENTS = {"create_element", "list_elements", "delete_element"}
+AUDIO = {"lip_sync", "add_sound", "avatar_video", "text_to_speech", "list_voices", "list_avatars", "create_avatar",
+         "delete_avatar"}  # fmt: skip
+IMAGES = {"generate_image", "upscale_image", "virtual_try_on", "recognize_faces"}
+ACCOUNT = {"delete_task", "get_capacity", "stop_tracking"}
+EVERY = CORE | VIDEO | ELEMENTS | AUDIO | IMAGES | ACCOUNT
 
 
 def test_the_families_are_the_declared_toolsets() -> None:
     assert {toolset.name for toolset in TOOLSETS} == set(TOOLSET_NAMES)
     declared = {name: {spec.name for t in TOOLSETS if t.name == name for spec in t.tools} for name in TOOLSET_NAMES}
-    assert declared == {"core": CORE, "video": VIDEO, "elements": ELEMENTS}
+    assert declared == {
+        "core": CORE,
+        "video": VIDEO,
+        "elements": ELEMENTS,
+        "audio": AUDIO,
+        "images": IMAGES,
+        "account": ACCOUNT,
+    }
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (None, CORE | VIDEO | ELEMENTS),
-        ("", CORE | VIDEO | ELEMENTS),
+        (None, EVERY),
+        ("", EVERY),
         ("core", CORE),
         ("video", CORE | VIDEO),
         ("elements", CORE | ELEMENTS),
         (" Video , elements ", CORE | VIDEO | ELEMENTS),
+        ("audio,images,account", CORE | AUDIO | IMAGES | ACCOUNT),
         ("core,video", CORE | VIDEO),
     ],
 )
