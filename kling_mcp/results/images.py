@@ -57,8 +57,8 @@ def face_list(answer: FaceRecognition) -> FaceList:
     media = answer.mediaInfo
     if faces:
         next_step = (
-            "To draw one of these people: generate_image(engine='kolors', reference='face', reference_image=<this "
-            "image>, face_no=<its face_no>)."
+            "To draw one of these people: generate_image(engine='kolors', reference='face', images=[<this image>], "
+            "face_no=<its face_no>)."
         )
     else:
         next_step = "A face reference needs a clear face: try another image."

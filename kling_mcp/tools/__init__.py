@@ -2,8 +2,8 @@
 
 Adding a family is a module here (its tools, declared with its ``Toolset``), its argument models in
 ``kling_mcp/arguments/``, its rules in the catalog, its name in ``config.TOOLSET_NAMES`` and one line in ``TOOLSETS``
-below. ``core`` (generate_video, animate_image, get_task, download_clean, get_balance, list_jobs, list_models) is
-always served; KLING_MCP_TOOLSETS chooses among the others (``selected``).
+below. ``core`` (generate_video, animate_image, get_task, download_clean, get_balance, list_jobs, list_models,
+list_uploads, delete_uploads) is always served; KLING_MCP_TOOLSETS chooses among the others (``selected``).
 """
 
 from collections.abc import Iterable

@@ -40,7 +40,7 @@ async def get_task(args: GetTask, ctx: Context[AppState]) -> TaskResult:
 
 @toolset.tool(DownloadClean, title="Download the watermark-free video", annotations=WRITES_FILE)
 async def download_clean(args: DownloadClean, ctx: Context[AppState]) -> DownloadResult:
-    """Save the clean (watermark-free) master MP4 of a finished task into the output folder.
+    """Save the clean (watermark-free) master of a finished task (MP4, PNG, MP3 or WAV) into the output folder.
 
     The result says clean=true for the master; clean=false means the account could not have it (a free Kling
     plan) and the saved file is the WATERMARKED preview, with the reason. Refuses unfinished or failed tasks.
