@@ -47,6 +47,10 @@ ENVIRONMENT: dict[str, str] = {
     "KLING_MCP_TOOLSETS": "Tool families to serve, comma-separated: core, video, elements, audio, images, account "
     "(default: all). core (generation, tasks, balance, models, uploads) is always served; fewer tools cost the agent "
     "fewer tokens a turn.",
+    "KLING_MCP_APPS": "Show the video player in hosts that support MCP Apps (io.modelcontextprotocol/ui; default "
+    "true); false serves every client as one without them.",
+    "KLING_MCP_DATABASE_URL": "postgresql://user:password@host:5432/dbname: keep the job ledger in PostgreSQL, shared "
+    "by several replicas (needs the postgres extra; default: a SQLite file in KLING_MCP_STATE_DIR).",
 }
 
 # The tool families KLING_MCP_TOOLSETS chooses from (the names of kling_mcp.tools' toolsets).
@@ -110,6 +114,8 @@ class Settings:
     http_token: SecretStr | None = None
     simulate: bool = False
     toolsets: tuple[str, ...] = TOOLSET_NAMES
+    apps: bool = True
+    database_url: SecretStr | None = None  # a secret: the URL may carry the database's password
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -166,6 +172,14 @@ class Settings:
         values["simulate"] = _flag(env, "KLING_MCP_SIMULATE", settings.simulate)
         if (toolsets := text("KLING_MCP_TOOLSETS")) is not None:
             values["toolsets"] = _toolsets(toolsets)
+        values["apps"] = _flag(env, "KLING_MCP_APPS", settings.apps)
+        if (database_url := text("KLING_MCP_DATABASE_URL")) is not None:
+            if not database_url.startswith(("postgresql://", "postgres://")):
+                raise SettingsError(
+                    "KLING_MCP_DATABASE_URL must be a PostgreSQL URL starting with postgresql:// "
+                    "(postgresql://user:password@host:5432/dbname), or be unset to keep the ledger in SQLite"
+                )
+            values["database_url"] = SecretStr(database_url)
         values.update(overrides)
         return replace(settings, **values)  # type: ignore[arg-type]
 

@@ -38,5 +38,6 @@ def simulated_settings(settings: Settings, *, speed: float = 20.0) -> Iterator[S
             simulate=True,
             base_url=sim.base_url,
             state_dir=settings.state_dir / "simulated",
+            database_url=None,  # simulated jobs never go into a team's shared ledger
             min_poll_interval=min(settings.min_poll_interval, 1.0),
         )

@@ -19,7 +19,9 @@ from kling_mcp.tools import Toolset, selected
 from kling_mcp.tools.context import AppState
 from kling_mcp.tools.guard import ArgumentGuard
 from kling_mcp.tools.lowlevel import serve_protocol_methods
+from kling_mcp.tools.player import player_extensions, player_middleware
 from kling_mcp.tools.registry import argument_models, completers, sdk_tools
+from kling_mcp.tools.tasks_extension import tasks_extension
 
 INSTRUCTIONS = """\
 Kling AI video generation through the user's own Kling account (useapi.net). Generations take minutes and spend
@@ -52,7 +54,9 @@ def create_server(settings: Settings, toolsets: Sequence[Toolset] | None = None)
         instructions="\n".join([INSTRUCTIONS, *(t.instructions for t in toolsets if t.instructions)]),
         lifespan=_lifespan(settings),
         tools=sdk_tools(toolsets),
-        middleware=[ArgumentGuard(argument_models(toolsets))],
+        middleware=[ArgumentGuard(argument_models(toolsets)), *player_middleware(settings, toolsets)],
+        # MCP Tasks for the spending tools (tools/tasks_extension.py); MCP Apps' player (tools/player.py)
+        extensions=[tasks_extension(toolsets), *player_extensions(settings)],
     )
     for toolset in toolsets:
         toolset.register_resources(mcp)

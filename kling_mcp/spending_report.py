@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from kling_mcp.config import Settings
-from kling_mcp.jobs.ledger import Ledger
+from kling_mcp.jobs.ledger import open_ledger
 from kling_mcp.jobs.service import LEDGER_FILE
 from kling_mcp.jobs.spending import Budget, by_day, spending
 
@@ -18,7 +18,9 @@ from kling_mcp.jobs.spending import Budget, by_day, spending
 def report(settings: Settings, *, days: int = 30, as_json: bool = False, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     now = datetime.now(UTC)
-    ledger = Ledger(settings.state_dir / LEDGER_FILE)
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    ledger = open_ledger(url, settings.state_dir / LEDGER_FILE)  # PostgreSQL when KLING_MCP_DATABASE_URL is set
+    where = ledger.store.where if url else settings.state_dir
     try:
         jobs = ledger.spent_sync(now - timedelta(days=days))
         readings = ledger.balance_readings_sync(now - timedelta(days=days))
@@ -46,7 +48,7 @@ def report(settings: Settings, *, days: int = 30, as_json: bool = False, out: Te
         }
         print(json.dumps(document, indent=2), file=out)
         return
-    print(f"Estimated Kling credits spent, from the job ledger in {settings.state_dir}", file=out)
+    print(f"Estimated Kling credits spent, from the job ledger in {where}", file=out)
     print("(every job that may have been billed; jobs useapi refused are not counted)\n", file=out)
     print(f"{'date (UTC)':<12} {'jobs':>5} {'credits':>9}  balance.total change (useapi's raw unit)", file=out)
     for day, count, credits in table:

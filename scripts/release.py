@@ -60,8 +60,9 @@ MANIFEST_VERSION = "0.4"
 # fetches the dependencies; later starts need no network) and runs the kling-mcp command installed there.
 LAUNCH = {"command": "uv", "args": ["run", "--directory", "${__dirname}", "kling-mcp"]}
 
-# Variables of config.ENVIRONMENT that the registry entry leaves out: the stdio package never serves HTTP.
-NOT_FOR_STDIO = {"KLING_MCP_HTTP_TOKEN"}
+# Variables of config.ENVIRONMENT that the registry entry leaves out: the stdio package never serves HTTP, and a
+# ledger shared in PostgreSQL is for a team's HTTP replicas.
+NOT_FOR_STDIO = {"KLING_MCP_HTTP_TOKEN", "KLING_MCP_DATABASE_URL"}
 NUMBERS = {
     "KLING_MCP_WAIT_CAP",
     "KLING_MCP_MIN_POLL_INTERVAL",

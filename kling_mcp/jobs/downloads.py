@@ -164,6 +164,8 @@ class Downloader:
         """One video's background download, tried again after a temporary failure. Nothing it raises but
         cancellation leaves this function: background work must never take the server down."""
         try:
+            if not await self._claimed(task_id, work_id):
+                return
             for attempt in range(1, len(CLEAN_RETRY_DELAYS_S) + 2):
                 error: str | None = None
                 try:
@@ -196,6 +198,18 @@ class Downloader:
                 await self._sleep(delay)
         finally:
             self._scheduled.discard((task_id, work_id))
+
+    async def _claimed(self, task_id: int, work_id: int) -> bool:
+        """Whether this process downloads the work: of the processes sharing the ledger (replicas, a server and a
+        batch) that saw the task finish, the one whose claim the ledger holds; the others leave it to that one."""
+        try:
+            if await self.ledger.claim_download(task_id, work_id):
+                return True
+            logger.info("task %s work %s is downloaded by another process sharing the ledger", task_id, work_id)
+            return False
+        except Exception as exc:  # a ledger that fails: download anyway (the file is checked before it is written)
+            logger.error("could not claim the download of task %s work %s: %s", task_id, work_id, _describe(exc))
+            return True
 
     async def _note(self, task_id: int, work_id: int, **changes: object) -> None:
         try:

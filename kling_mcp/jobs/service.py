@@ -55,7 +55,7 @@ from kling_mcp.jobs.addresses import origin
 from kling_mcp.jobs.creations import VIDEO_BOUNDS, Creation, creation_of, model_label, prompt_of
 from kling_mcp.jobs.downloads import Download, Downloader
 from kling_mcp.jobs.images import ImageJobs
-from kling_mcp.jobs.ledger import IdempotencyConflict, Job, Ledger, LedgerUnavailableError
+from kling_mcp.jobs.ledger import IdempotencyConflict, Job, Ledger, LedgerUnavailableError, open_ledger
 from kling_mcp.jobs.sound import SoundService, speech_for_lip_sync
 from kling_mcp.jobs.spending import WINDOW, Budget, Spending, spending
 from kling_mcp.jobs.tasks import Facts, TaskReport, WorkKind, report_of, task_state, videos_of
@@ -137,7 +137,7 @@ class _UnusableLedger:
 
     def __getattr__(self, name: str) -> Any:
         def unusable(*_: Any, **__: Any) -> Any:
-            raise LedgerUnavailableError(self._error.path, self._error.reason)
+            raise LedgerUnavailableError(self._error.path, self._error.reason, self._error.variable)
 
         return unusable
 
@@ -203,7 +203,8 @@ class KlingService(AccountJobs, SoundService, ImageJobs):
         seconds to be answered and recorded, so that an interrupted batch or server keeps their task ids."""
         retry = RetryPolicy(max_retries=settings.max_retries)
         try:
-            ledger: Ledger = Ledger(settings.state_dir / LEDGER_FILE)
+            url = settings.database_url.get_secret_value() if settings.database_url else None
+            ledger: Ledger = open_ledger(url, settings.state_dir / LEDGER_FILE)  # PostgreSQL, else SQLite
         except LedgerUnavailableError as exc:
             logger.error("%s", exc.message)
             ledger = cast(Ledger, _UnusableLedger(exc))
