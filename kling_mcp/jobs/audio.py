@@ -600,10 +600,7 @@ async def read_audio(
 ) -> tuple[bytes, str]:
     """The bytes of a local audio file or a data: URI (the folder, roots and file rules of images, the audio size
     limit), and how the value is shown in errors. ``bounds`` (min, max seconds) only word the refusals."""
-    rules = limits(*bounds)
-    if value.startswith("data:"):
-        return uploads.decode_data_uri(value, parameter, rules), "<data URI>"
-    return await uploads.read_local(value, parameter, allowed, roots, limits=rules, limiter=limiter), value
+    return await uploads.read_given(value, parameter, allowed, roots, limiter, limits(*bounds))
 
 
 async def resolve_audio(

@@ -277,6 +277,21 @@ def _read_regular(path: Path, parameter: str, limits: Limits = IMAGE) -> bytes:
             ) from None
 
 
+async def read_given(
+    value: str,
+    parameter: str,
+    allowed: Sequence[Path],
+    roots: Sequence[Path] | None,
+    limiter: anyio.CapacityLimiter | None,
+    rules: Limits,
+) -> tuple[bytes, str]:
+    """The bytes of a local file or a data: URI under ``rules`` (a video's or an audio file's size limit; the folder,
+    roots and file rules of images), and how the value is shown in errors."""
+    if value.startswith("data:"):
+        return decode_data_uri(value, parameter, rules), "<data URI>"
+    return await read_local(value, parameter, allowed, roots, limits=rules, limiter=limiter), value
+
+
 async def read_local(
     value: str,
     parameter: str,

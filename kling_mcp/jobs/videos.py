@@ -346,10 +346,7 @@ async def read_video(
 ) -> tuple[bytes, str]:
     """The bytes of a local video file or a data: URI (the same folder, roots and file rules as images, the video
     size limit), and how the value is shown in errors. ``bounds`` (min, max seconds) only word the refusals."""
-    rules = limits(*bounds)
-    if value.startswith("data:"):
-        return uploads.decode_data_uri(value, parameter, rules), "<data URI>"
-    return await uploads.read_local(value, parameter, allowed, roots, limits=rules, limiter=limiter), value
+    return await uploads.read_given(value, parameter, allowed, roots, limiter, limits(*bounds))
 
 
 async def resolve_video(
