@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from kling_mcp.api.errors import InvalidParameterError, Operation
-from kling_mcp.api.models import Resource, TaskInner, Work, _Response
+from kling_mcp.api.models import Resource, TaskInner, Work, _Response, readable
 
 if TYPE_CHECKING:
     from kling_mcp.api.client import ModelT, _Answer
@@ -113,15 +113,7 @@ class TaskHistory(_Response):
 
     @property
     def entries(self) -> list[HistoryEntry]:
-        found: list[HistoryEntry] = []
-        for item in self.history:
-            try:
-                entry = HistoryEntry.model_validate(item)
-            except ValidationError:
-                continue
-            if entry.task_id is not None:
-                found.append(entry)
-        return found
+        return [entry for entry in readable(HistoryEntry, self.history) if entry.task_id is not None]
 
 
 class TaskDeleted(_Response):
@@ -212,15 +204,7 @@ class UploadedAssets(_Response):
 
     @property
     def assets(self) -> list[UploadedAsset]:
-        found: list[UploadedAsset] = []
-        for item in self.uploadAssetsList:
-            try:
-                asset = UploadedAsset.model_validate(item)
-            except ValidationError:
-                continue
-            if asset.id:
-                found.append(asset)
-        return found
+        return [asset for asset in readable(UploadedAsset, self.uploadAssetsList) if asset.id]
 
 
 class UploadsDeleted(_Response):

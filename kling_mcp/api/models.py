@@ -14,10 +14,10 @@ request models forbid them so that a typo in our own code fails loudly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, model_validator
 
 # Task status codes. 5 and 99 are documented (seed; reference §6.1); 10 is inferred from Kling's web status set;
 # the failure codes come from the seed ("The terminal failure statuses are 6, 7, 9, 50, 53, 54, and 58").
@@ -30,6 +30,21 @@ SUCCEED_NAME = "succeed"
 
 class _Response(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+ModelT_ = TypeVar("ModelT_", bound=BaseModel)
+
+
+def readable(model: type[ModelT_], items: Iterable[Any]) -> list[ModelT_]:
+    """The entries of an upstream list that read as ``model``; the others are skipped (useapi's list answers are
+    not documented entry by entry, and one odd entry must not hide the rest)."""
+    found: list[ModelT_] = []
+    for item in items:
+        try:
+            found.append(model.model_validate(item))
+        except ValidationError:
+            continue
+    return found
 
 
 class _Request(BaseModel):

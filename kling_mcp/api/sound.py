@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from kling_mcp.api.errors import InvalidParameterError, Operation
-from kling_mcp.api.models import TaskResponse, _Request, _Response
+from kling_mcp.api.models import TaskResponse, _Request, _Response, readable
 from kling_mcp.api.video import Listing
 
 if TYPE_CHECKING:
@@ -163,13 +163,7 @@ class VoiceList(Listing):
 
     @property
     def voices(self) -> list[Voice]:
-        found: list[Voice] = []
-        for item in self.items:
-            try:
-                found.append(Voice.model_validate(item))
-            except ValidationError:
-                continue
-        return found
+        return readable(Voice, self.items)
 
 
 class Avatar(_Response):
@@ -208,13 +202,7 @@ class AvatarList(Listing):
 
     @property
     def avatars(self) -> list[Avatar]:
-        found: list[Avatar] = []
-        for item in self.items:
-            try:
-                found.append(Avatar.model_validate(item))
-            except ValidationError:
-                continue
-        return found
+        return readable(Avatar, self.items)
 
 
 class CreatedAvatar(_Response):

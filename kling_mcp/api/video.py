@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import Field, ValidationError, model_validator
 
 from kling_mcp.api.errors import InvalidParameterError, Operation, outcome_unknown
-from kling_mcp.api.models import MultiShotFields, TaskResponse, _Request, _Response
+from kling_mcp.api.models import MultiShotFields, TaskResponse, _Request, _Response, readable
 
 if TYPE_CHECKING:
     from kling_mcp.api.client import CreateAttempt, CreateBody, ModelT, _Answer
@@ -220,13 +220,7 @@ class ElementList(Listing):
 
     @property
     def elements(self) -> list[Element]:
-        found: list[Element] = []
-        for item in self.items:
-            try:
-                found.append(Element.model_validate(item))
-            except ValidationError:
-                continue
-        return found
+        return readable(Element, self.items)
 
 
 class CreatedElements(_Response):
