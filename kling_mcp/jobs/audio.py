@@ -81,14 +81,7 @@ def _seconds_text(value: float) -> str:
 
 def allowed_text(min_seconds: float | None, max_seconds: float | None) -> str:
     """What is allowed, naming the caller's bounds and, apart, useapi's upload limits."""
-    if min_seconds is not None and max_seconds is not None:
-        span = f" of {min_seconds:g}–{max_seconds:g} s"
-    elif max_seconds is not None:
-        span = f" of at most {_seconds_text(max_seconds)}"
-    elif min_seconds is not None:
-        span = f" of at least {_seconds_text(min_seconds)}"
-    else:
-        span = ""
+    span = uploads.length_span(min_seconds, max_seconds)
     text = f"a {FORMATS_TEXT} audio file{span}, at most 20 MB"
     return text if (min_seconds, max_seconds) == (None, UPLOAD_MAX_SECONDS) else f"{text} ({UPLOAD_LIMITS_TEXT})"
 

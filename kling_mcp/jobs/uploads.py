@@ -277,6 +277,17 @@ def _read_regular(path: Path, parameter: str, limits: Limits = IMAGE) -> bytes:
             ) from None
 
 
+def length_span(min_seconds: float | None, max_seconds: float | None) -> str:
+    """A length bound in words for an allowed-values text: " of 3–30 s", " of at most 30 s", "" when unbounded."""
+    if min_seconds is not None and max_seconds is not None:
+        return f" of {min_seconds:g}–{max_seconds:g} s"
+    if max_seconds is not None:
+        return f" of at most {max_seconds:g} s"
+    if min_seconds is not None:
+        return f" of at least {min_seconds:g} s"
+    return ""
+
+
 async def read_given(
     value: str,
     parameter: str,
