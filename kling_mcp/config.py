@@ -47,6 +47,8 @@ ENVIRONMENT: dict[str, str] = {
     "KLING_MCP_TOOLSETS": "Tool families to serve, comma-separated: core, video, elements, audio, images, account "
     "(default: all). core (generation, tasks, balance, models, uploads) is always served; fewer tools cost the agent "
     "fewer tokens a turn.",
+    "KLING_MCP_TASKS": "Serve the MCP Tasks extension (io.modelcontextprotocol/tasks) to clients that declare it: "
+    "spending tools answer a task handle (default true); false answers every client as one without it.",
     "KLING_MCP_APPS": "Show the video player in hosts that support MCP Apps (io.modelcontextprotocol/ui; default "
     "true); false serves every client as one without them.",
     "KLING_MCP_DATABASE_URL": "postgresql://user:password@host:5432/dbname: keep the job ledger in PostgreSQL, shared "
@@ -115,6 +117,7 @@ class Settings:
     simulate: bool = False
     toolsets: tuple[str, ...] = TOOLSET_NAMES
     apps: bool = True
+    tasks: bool = True
     database_url: SecretStr | None = None  # a secret: the URL may carry the database's password
 
     @classmethod
@@ -173,6 +176,7 @@ class Settings:
         if (toolsets := text("KLING_MCP_TOOLSETS")) is not None:
             values["toolsets"] = _toolsets(toolsets)
         values["apps"] = _flag(env, "KLING_MCP_APPS", settings.apps)
+        values["tasks"] = _flag(env, "KLING_MCP_TASKS", settings.tasks)
         if (database_url := text("KLING_MCP_DATABASE_URL")) is not None:
             if not database_url.startswith(("postgresql://", "postgres://")):
                 raise SettingsError(

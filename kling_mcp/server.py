@@ -56,7 +56,7 @@ def create_server(settings: Settings, toolsets: Sequence[Toolset] | None = None)
         tools=sdk_tools(toolsets),
         middleware=[ArgumentGuard(argument_models(toolsets)), *player_middleware(settings, toolsets)],
         # MCP Tasks for the spending tools (tools/tasks_extension.py); MCP Apps' player (tools/player.py)
-        extensions=[tasks_extension(toolsets), *player_extensions(settings)],
+        extensions=[*([tasks_extension(toolsets)] if settings.tasks else []), *player_extensions(settings)],
     )
     for toolset in toolsets:
         toolset.register_resources(mcp)

@@ -452,3 +452,15 @@ async def test_a_handle_resolves_on_another_replica_sharing_postgresql(
             assert (await get_state(other, created.task_id)).status == "working"
             await cancel(other, created.task_id)
             assert (await get_state(one, created.task_id)).status == "cancelled"
+
+
+async def test_kling_mcp_tasks_false_answers_a_declaring_client_as_one_without_it(
+    make_settings: Callable[..., Settings], sim: Sim
+) -> None:
+    settings = make_settings(base_url=sim.running.base_url, email=EMAIL, tasks=False)
+    async with Client(create_server(settings), extensions=[TasksClient()]) as client:
+        capabilities = client.server_capabilities
+        assert capabilities is None or IDENTIFIER not in (capabilities.extensions or {})
+        result = await client.call_tool("generate_video", PROMPT)
+    assert not result.is_error and result.result_type == "complete"
+    assert result.structured_content is not None and result.structured_content["state"] == "queued"
