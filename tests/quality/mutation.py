@@ -12,9 +12,10 @@ Each run works in a copy of the tree (``--workdir``, default /tmp/kling-mcp-muta
 functions that changed. ``--ref HEAD`` copies a commit instead of the working tree (tests/quality still comes from
 the working tree). Mutant names (globs) after the package re-test just those, e.g. after adding a test for them.
 The run uses one worker: the score is the same with more, and the machine is shared. On two shared cores the
-first run took about 50 minutes for api, 5 for catalog and 26 for jobs. jobs is too large to mutate whole within
-that: its profile lists the functions that hold a rule protecting the user's credits, files or token, and only
-their mutants are run (every time, since they are named).
+first run took about 50 minutes for api, 5 for catalog and 26 for jobs' profile. jobs' profile lists the functions
+that hold a rule protecting the user's credits, files or token, and by default only their mutants are run (every
+time, since they are named); ``--whole`` runs every mutant of the package (jobs: about 3.5 hours on two shared
+cores), and ``--report-only`` summarises the last run.
 
 What is mutated and how (the same for every package):
 - lines that only carry words for people are not mutated: a line that starts with a string literal (a message's
