@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import json
 import shlex
+import signal
 import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -408,6 +409,14 @@ def _prepare(args: argparse.Namespace) -> tuple[list[Entry], list[str], int | No
     return entries, problems, None
 
 
+async def _cancel_on_sigint(scope: anyio.CancelScope, interrupted: anyio.Event) -> None:
+    with anyio.open_signal_receiver(signal.SIGINT) as signals:
+        async for _ in signals:
+            interrupted.set()
+            scope.cancel()
+            return
+
+
 async def _main(
     settings: Settings,
     args: argparse.Namespace,
@@ -418,7 +427,14 @@ async def _main(
 ) -> int:
     out = sys.stdout
     progress = sys.stderr if args.json else out  # with --json, stdout carries the summary alone
-    async with KlingService.open(settings) as service:
+    interrupted = anyio.Event()
+    outcomes: list[Outcome] = []
+    async with KlingService.open(settings) as service, anyio.create_task_group() as group:
+        if sys.platform != "win32":
+            # Ctrl-C cancels the batch's scope, which stays cancelled: a press that lands while a create's ledger
+            # record is shielded takes effect when the shield ends, instead of being lost (asyncio's own SIGINT
+            # handling cancels the task once, which a shielded section can swallow).
+            group.start_soon(_cancel_on_sigint, group.cancel_scope, interrupted)
         outcomes = await run_batch(
             service,
             entries,
@@ -429,6 +445,9 @@ async def _main(
             out=progress,
             live=progress.isatty(),
         )
+        group.cancel_scope.cancel()  # the batch is done: stop listening
+    if interrupted.is_set():
+        raise KeyboardInterrupt
     if args.json:
         print(
             json.dumps(

@@ -334,3 +334,24 @@ def test_dry_run_with_json_prints_json(tmp_path: Path) -> None:
     assert document["dry_run"] is True and document["estimated_credits"] == 45
     assert [(e["number"], e["model_name"]) for e in document["entries"]] == [(1, "kling-v1-6"), (2, "kling-v2-5")]
     assert not (tmp_path / "state" / "simulated").exists()  # a dry run starts nothing
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+async def test_a_ctrl_c_during_a_shielded_section_is_not_lost() -> None:
+    """The batch's Ctrl-C cancels its scope for good: a press that lands while a create's ledger record is shielded
+    takes effect once the shield ends (asyncio's own handler cancels the task once, which a shield can swallow)."""
+    from kling_mcp.batch import _cancel_on_sigint
+
+    interrupted = anyio.Event()
+    after_shield = False
+    with anyio.fail_after(10):  # only stops a hang
+        async with anyio.create_task_group() as group:
+            group.start_soon(_cancel_on_sigint, group.cancel_scope, interrupted)
+            await anyio.sleep(0.05)  # the receiver is listening
+            with anyio.CancelScope(shield=True):
+                os.kill(os.getpid(), signal.SIGINT)
+                await anyio.sleep(0.2)  # the signal arrives here
+            after_shield = True
+            await anyio.sleep(5)  # cancelled at once: the scope stayed cancelled
+            pytest.fail("the Ctrl-C was lost")
+    assert interrupted.is_set() and after_shield
