@@ -34,7 +34,7 @@ from typing import Literal
 import anyio
 
 from kling_mcp.api.client import KlingClient
-from kling_mcp.api.errors import InvalidParameterError, MalformedResponseError
+from kling_mcp.api.errors import InvalidParameterError
 from kling_mcp.jobs import uploads, videos
 from kling_mcp.jobs.addresses import Origin, origin
 
@@ -617,12 +617,5 @@ async def resolve_audio(
         return ResolvedAudio(value, None)
     data, shown = await read_audio(value, parameter, allowed, roots, limiter, bounds=(min_seconds, max_seconds))
     audio = check_audio(data, parameter, shown, max_seconds=max_seconds, min_seconds=min_seconds)
-    answer = await client.upload_asset(data, audio.mime, email)
-    # Reference §7.1: ``url`` is "the URL of the uploaded asset for image/audio"; ``resourceUrl`` as a fallback.
-    url = answer.url or answer.resourceUrl
-    if not url:
-        raise MalformedResponseError(
-            "useapi's answer to the audio upload has no url nor resourceUrl.",
-            hint="This is an upstream fault or an API change; try again, and report it if it persists.",
-        )
+    url = await uploads.upload(client, data, audio.mime, email, "audio")
     return ResolvedAudio(url, audio.seconds)

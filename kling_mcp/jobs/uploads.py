@@ -37,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 import anyio
 
 from kling_mcp.api.client import KlingClient
-from kling_mcp.api.errors import DownloadError, InvalidParameterError
+from kling_mcp.api.errors import DownloadError, InvalidParameterError, MalformedResponseError
 from kling_mcp.jobs import transfers
 from kling_mcp.jobs.addresses import Origin, origin
 
@@ -275,6 +275,19 @@ def _read_regular(path: Path, parameter: str, limits: Limits = IMAGE) -> bytes:
                 f"the file cannot be read ({exc.strerror or exc})",
                 f"a readable {limits.noun} file",
             ) from None
+
+
+async def upload(client: KlingClient, data: bytes, mime: str, email: str | None, noun: str) -> str:
+    """POST /assets the checked bytes of a video or an audio file; the URL to send on. Reference §7.1: every client
+    reads ``url``; video uploads also carry ``resourceUrl`` (the processed file), taken when ``url`` is missing."""
+    answer = await client.upload_asset(data, mime, email)
+    url = answer.url or answer.resourceUrl
+    if not url:
+        raise MalformedResponseError(
+            f"useapi's answer to the {noun} upload has no url nor resourceUrl.",
+            hint="This is an upstream fault or an API change; try again, and report it if it persists.",
+        )
+    return url
 
 
 def length_span(min_seconds: float | None, max_seconds: float | None) -> str:

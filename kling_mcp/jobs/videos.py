@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import anyio
 
 from kling_mcp.api.client import KlingClient
-from kling_mcp.api.errors import InvalidParameterError, MalformedResponseError
+from kling_mcp.api.errors import InvalidParameterError
 from kling_mcp.jobs import uploads
 from kling_mcp.jobs.addresses import Origin, origin
 
@@ -363,12 +363,5 @@ async def resolve_video(
         return ResolvedVideo(value, None)
     data, shown = await read_video(value, parameter, allowed, roots, limiter, bounds=(min_seconds, max_seconds))
     video = check_video(data, parameter, shown, max_seconds=max_seconds, min_seconds=min_seconds)
-    answer = await client.upload_asset(data, video.mime, email)
-    # Reference §7.1: every client reads ``url``; video uploads also carry ``resourceUrl`` (the processed file).
-    url = answer.url or answer.resourceUrl
-    if not url:
-        raise MalformedResponseError(
-            "useapi's answer to the video upload has no url nor resourceUrl.",
-            hint="This is an upstream fault or an API change; try again, and report it if it persists.",
-        )
+    url = await uploads.upload(client, data, video.mime, email, "video")
     return ResolvedVideo(url, video.seconds)
