@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 import respx
 from mcp import Client
@@ -21,6 +20,9 @@ from kling_mcp.simulator import SimulatorConfig, run_in_thread
 from kling_mcp.simulator.runner import RunningSimulator
 from tests.factories import accounts, task
 from tests.mcp_results import error_of
+from tests.tools.simulated import submitted as _submitted
+from tests.tools.simulated import succeeded as _succeeded
+from tests.tools.simulated import task_body as _task_body
 from tests.tools.test_long_jobs import png
 
 pytestmark = pytest.mark.anyio
@@ -56,30 +58,6 @@ def garment(tmp_path: Path) -> Path:
     path = tmp_path / "shirt.png"
     path.write_bytes(png(480, 600))
     return path
-
-
-def _task_body(sim: RunningSimulator, task_id: int) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(json.dumps(sim.state.tasks[task_id].body))
-    return body
-
-
-async def _submitted(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    result = await client.call_tool(tool, arguments)
-    assert not result.is_error, result.content
-    out: dict[str, Any] = result.structured_content
-    assert out["task_id"] and out["state"] in ("queued", "running", "succeeded"), out
-    return out
-
-
-async def _succeeded(client: Client, task_id: int) -> dict[str, Any]:
-    with anyio.fail_after(60):  # only stops a hang
-        while True:
-            result = await client.call_tool("get_task", {"task_id": task_id, "wait_seconds": 5})
-            assert not result.is_error, result.content
-            out: dict[str, Any] = result.structured_content
-            if out["final"]:
-                assert out["state"] == "succeeded", out
-                return out
 
 
 async def _an_image(client: Client, sim: RunningSimulator) -> tuple[int, int]:

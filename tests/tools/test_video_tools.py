@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 import respx
 from mcp import Client
@@ -21,6 +20,9 @@ from kling_mcp.simulator import media as sim_media
 from kling_mcp.simulator.runner import RunningSimulator
 from tests.factories import accounts, task
 from tests.mcp_results import error_of
+from tests.tools.simulated import final as _final
+from tests.tools.simulated import submitted as _submitted
+from tests.tools.simulated import task_body as _task_body
 from tests.tools.test_long_jobs import png
 
 pytestmark = pytest.mark.anyio
@@ -56,31 +58,6 @@ def picture(tmp_path: Path) -> Path:
     path = tmp_path / "person.png"
     path.write_bytes(png(640, 640))
     return path
-
-
-def _task_body(sim: RunningSimulator, task_id: int) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(json.dumps(sim.state.tasks[task_id].body))
-    return body
-
-
-async def _submitted(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    result = await client.call_tool(tool, arguments)
-    assert not result.is_error, result.content
-    out: dict[str, Any] = result.structured_content
-    assert out["task_id"] and out["state"] in ("queued", "running", "succeeded"), out
-    assert "get_task" in out["next_step"] or "download_clean" in out["next_step"]
-    assert str(out["task_id"]) in result.content[0].text  # the text carries the task id too
-    return out
-
-
-async def _final(client: Client, task_id: int) -> dict[str, Any]:
-    with anyio.fail_after(60):  # only stops a hang
-        while True:
-            result = await client.call_tool("get_task", {"task_id": task_id, "wait_seconds": 5})
-            assert not result.is_error, result.content
-            out: dict[str, Any] = result.structured_content
-            if out["final"]:
-                return out
 
 
 # --- listing -------------------------------------------------------------------------------------------------------
